@@ -1,0 +1,237 @@
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using RingAttention.Backends;
+
+namespace RingAttention.Cpu;
+
+/// <summary>
+/// The ring on the CPU: N ranks as N concurrent threads, each with its own kernel, element-wise ops and
+/// buffers, exchanging K/V and dK/dV like GPUs would. Plan it once per problem; every call after the
+/// first reuses the buffers.
+/// </summary>
+public sealed class CpuRingAttention : IDisposable
+{
+    private readonly RingLoop<Memory<float>>[] _ranks;
+    private readonly ThreadRingHub _hub;
+
+    /// <summary>Plans the ring for <paramref name="problem"/>; throws <see cref="ArgumentException"/> if it is invalid.</summary>
+    public CpuRingAttention(RingProblem problem, CpuRingOptions? options = null)
+        : this(problem, options, kernelFactory: null)
+    {
+    }
+
+    /// <summary>For tests: lets a rank use another kernel (for instance one that fails).</summary>
+    internal CpuRingAttention(RingProblem problem, CpuRingOptions? options, Func<int, IBlockAttentionKernel<Memory<float>>, IBlockAttentionKernel<Memory<float>>>? kernelFactory)
+    {
+        ArgumentNullException.ThrowIfNull(problem);
+        problem.Validate();
+        options ??= new CpuRingOptions();
+        Problem = problem;
+        _hub = new ThreadRingHub(problem.RingSize, options.ExchangeTimeout);
+        ILoggerFactory loggers = options.LoggerFactory ?? NullLoggerFactory.Instance;
+
+        var geometry = new CpuTensorGeometry(problem);
+        _ranks = new RingLoop<Memory<float>>[problem.RingSize];
+        for (int rank = 0; rank < problem.RingSize; rank++)
+        {
+            IBlockAttentionKernel<Memory<float>> kernel = new CpuBlockAttention(geometry);
+            if (kernelFactory is not null)
+            {
+                kernel = kernelFactory(rank, kernel);
+            }
+
+            _ranks[rank] = new RingLoop<Memory<float>>(
+                problem,
+                kernel,
+                new ThreadRingTransport(_hub, rank),
+                new CpuElementwiseOps(geometry),
+                CreateWorkspace(problem),
+                loggers.CreateLogger<CpuRingAttention>());
+        }
+    }
+
+    /// <summary>The planned problem.</summary>
+    public RingProblem Problem { get; }
+
+    /// <summary>
+    /// Forward on sharded inputs: element r of every list is rank r's tensor, already in the load-balanced
+    /// order (<see cref="SequenceReorder"/>). Writes O (Q-shaped) and LSE (fp32 [B, Hq, L]) of every rank.
+    /// </summary>
+    public void Forward(
+        IReadOnlyList<float[]> query,
+        IReadOnlyList<float[]> key,
+        IReadOnlyList<float[]> value,
+        IReadOnlyList<float[]> output,
+        IReadOnlyList<float[]> lse)
+    {
+        CheckShards(query, nameof(query), Problem.LocalQueryElements, QueryShapeText);
+        CheckShards(key, nameof(key), Problem.LocalKeyValueElements, KeyValueShapeText);
+        CheckShards(value, nameof(value), Problem.LocalKeyValueElements, KeyValueShapeText);
+        CheckShards(output, nameof(output), Problem.LocalQueryElements, QueryShapeText);
+        CheckShards(lse, nameof(lse), Problem.LocalLseElements, LseShapeText);
+
+        ThreadedRing.Run(_hub, rank => _ranks[rank].Forward(query[rank], key[rank], value[rank], output[rank], lse[rank]));
+    }
+
+    /// <summary>
+    /// Backward on sharded tensors (see <see cref="Forward"/>): from Q, K, V, the forward's O and LSE and the
+    /// output gradient dO, writes dQ, dK and dV of every rank.
+    /// </summary>
+    public void Backward(
+        IReadOnlyList<float[]> query,
+        IReadOnlyList<float[]> key,
+        IReadOnlyList<float[]> value,
+        IReadOnlyList<float[]> output,
+        IReadOnlyList<float[]> lse,
+        IReadOnlyList<float[]> outputGradient,
+        IReadOnlyList<float[]> queryGradient,
+        IReadOnlyList<float[]> keyGradient,
+        IReadOnlyList<float[]> valueGradient)
+    {
+        CheckShards(query, nameof(query), Problem.LocalQueryElements, QueryShapeText);
+        CheckShards(key, nameof(key), Problem.LocalKeyValueElements, KeyValueShapeText);
+        CheckShards(value, nameof(value), Problem.LocalKeyValueElements, KeyValueShapeText);
+        CheckShards(output, nameof(output), Problem.LocalQueryElements, QueryShapeText);
+        CheckShards(lse, nameof(lse), Problem.LocalLseElements, LseShapeText);
+        CheckShards(outputGradient, nameof(outputGradient), Problem.LocalQueryElements, QueryShapeText);
+        CheckShards(queryGradient, nameof(queryGradient), Problem.LocalQueryElements, QueryShapeText);
+        CheckShards(keyGradient, nameof(keyGradient), Problem.LocalKeyValueElements, KeyValueShapeText);
+        CheckShards(valueGradient, nameof(valueGradient), Problem.LocalKeyValueElements, KeyValueShapeText);
+
+        ThreadedRing.Run(_hub, rank => _ranks[rank].Backward(
+            query[rank], key[rank], value[rank], output[rank], lse[rank], outputGradient[rank],
+            queryGradient[rank], keyGradient[rank], valueGradient[rank]));
+    }
+
+    /// <summary>
+    /// Forward on full sequences in natural token order (the problem's layout): shards, runs the ring and
+    /// restores natural order. LSE comes back as fp32 [B, Hq, S].
+    /// </summary>
+    public AttentionOutput ForwardFullSequence(float[] query, float[] key, float[] value)
+    {
+        CheckFull(query, nameof(query), Problem.GlobalQueryShape);
+        CheckFull(key, nameof(key), Problem.GlobalKeyValueShape);
+        CheckFull(value, nameof(value), Problem.GlobalKeyValueShape);
+
+        float[][] output = NewShards(Problem.LocalQueryElements);
+        float[][] lse = NewShards(Problem.LocalLseElements);
+        Forward(ShardQuery(query), ShardKeyValue(key), ShardKeyValue(value), output, lse);
+        return new AttentionOutput(RestoreQuery(output), RestoreLse(lse));
+    }
+
+    /// <summary>Backward on full sequences in natural order (see <see cref="ForwardFullSequence"/>).</summary>
+    public AttentionGradients BackwardFullSequence(float[] query, float[] key, float[] value, float[] output, float[] lse, float[] outputGradient)
+    {
+        CheckFull(query, nameof(query), Problem.GlobalQueryShape);
+        CheckFull(key, nameof(key), Problem.GlobalKeyValueShape);
+        CheckFull(value, nameof(value), Problem.GlobalKeyValueShape);
+        CheckFull(output, nameof(output), Problem.GlobalQueryShape);
+        CheckFull(outputGradient, nameof(outputGradient), Problem.GlobalQueryShape);
+        ArgumentNullException.ThrowIfNull(lse);
+        long lseElements = (long)Problem.BatchSize * Problem.QueryHeads * Problem.SequenceLength;
+        if (lse.Length != lseElements)
+        {
+            throw new ArgumentException(Text($"lse has {lse.Length} elements, expected {lseElements} (B={Problem.BatchSize} x Hq={Problem.QueryHeads} x S={Problem.SequenceLength})."), nameof(lse));
+        }
+
+        float[][] dq = NewShards(Problem.LocalQueryElements);
+        float[][] dk = NewShards(Problem.LocalKeyValueElements);
+        float[][] dv = NewShards(Problem.LocalKeyValueElements);
+        Backward(
+            ShardQuery(query), ShardKeyValue(key), ShardKeyValue(value), ShardQuery(output),
+            SequenceReorder.Shard<float>(lse, LseAxis, Problem.Balance, Problem.RingSize),
+            ShardQuery(outputGradient), dq, dk, dv);
+        return new AttentionGradients(RestoreQuery(dq), RestoreKeyValue(dk), RestoreKeyValue(dv));
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _hub.Dispose();
+
+    private SequenceAxis LseAxis => SequenceAxis.ForLse(Problem.BatchSize, Problem.QueryHeads, Problem.SequenceLength);
+
+    private string QueryShapeText => Text($"B={Problem.BatchSize} x L={Problem.LocalLength} x Hq={Problem.QueryHeads} x D={Problem.HeadDim}");
+
+    private string KeyValueShapeText => Text($"B={Problem.BatchSize} x L={Problem.LocalLength} x Hkv={Problem.KeyValueHeads} x D={Problem.HeadDim}");
+
+    private string LseShapeText => Text($"B={Problem.BatchSize} x Hq={Problem.QueryHeads} x L={Problem.LocalLength}");
+
+    private static RingWorkspace<Memory<float>> CreateWorkspace(RingProblem problem)
+    {
+        int q = checked((int)problem.LocalQueryElements);
+        int kv = checked((int)(2 * problem.LocalKeyValueElements));
+        int lse = checked((int)problem.LocalLseElements);
+        return new RingWorkspace<Memory<float>>
+        {
+            OwnKeyValue = new float[kv],
+            KeyValueA = new float[kv],
+            KeyValueB = new float[kv],
+            PartialOutput = new float[q],
+            PartialLse = new float[lse],
+            OutputAccumulator = new float[q],
+            LseAccumulator = new float[lse],
+            PartialQueryGradient = new float[q],
+            PartialKeyValueGradient = new float[kv],
+            QueryGradientAccumulator = new float[q],
+            OwnKeyValueGradient = new float[kv],
+            KeyValueGradientA = new float[kv],
+            KeyValueGradientB = new float[kv],
+        };
+    }
+
+    private void CheckShards(IReadOnlyList<float[]> shards, string name, long elements, string shapeText)
+    {
+        ArgumentNullException.ThrowIfNull(shards, name);
+        if (shards.Count != Problem.RingSize)
+        {
+            throw new ArgumentException(Text($"{name} has {shards.Count} shards, expected one per rank (RingSize={Problem.RingSize})."), name);
+        }
+
+        for (int r = 0; r < shards.Count; r++)
+        {
+            if (shards[r] is null)
+            {
+                throw new ArgumentNullException(name, Text($"{name}[{r}] is null."));
+            }
+
+            if (shards[r].Length != elements)
+            {
+                throw new ArgumentException(Text($"{name}[{r}] has {shards[r].Length} elements, expected {elements} ({shapeText})."), name);
+            }
+        }
+    }
+
+    private static void CheckFull(float[] tensor, string name, TensorShape shape)
+    {
+        ArgumentNullException.ThrowIfNull(tensor, name);
+        if (tensor.Length != shape.ElementCount)
+        {
+            throw new ArgumentException(
+                Text($"{name} has {tensor.Length} elements, expected {shape.ElementCount} ({shape.Layout}: B={shape.Batch}, S={shape.Sequence}, H={shape.Heads}, D={shape.HeadDim})."),
+                name);
+        }
+    }
+
+    private float[][] NewShards(long elements)
+    {
+        var shards = new float[Problem.RingSize][];
+        for (int r = 0; r < shards.Length; r++)
+        {
+            shards[r] = new float[elements];
+        }
+
+        return shards;
+    }
+
+    private float[][] ShardQuery(float[] full) => SequenceReorder.Shard<float>(full, Problem.GlobalQueryShape.SequenceAxis, Problem.Balance, Problem.RingSize);
+
+    private float[][] ShardKeyValue(float[] full) => SequenceReorder.Shard<float>(full, Problem.GlobalKeyValueShape.SequenceAxis, Problem.Balance, Problem.RingSize);
+
+    private float[] RestoreQuery(float[][] shards) => SequenceReorder.Restore(shards, Problem.GlobalQueryShape.SequenceAxis, Problem.Balance);
+
+    private float[] RestoreKeyValue(float[][] shards) => SequenceReorder.Restore(shards, Problem.GlobalKeyValueShape.SequenceAxis, Problem.Balance);
+
+    private float[] RestoreLse(float[][] shards) => SequenceReorder.Restore(shards, LseAxis, Problem.Balance);
+
+    private static string Text(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}

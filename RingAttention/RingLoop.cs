@@ -1,0 +1,199 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using RingAttention.Backends;
+
+namespace RingAttention;
+
+/// <summary>
+/// The ring, written once for every backend: one rank's forward and backward over N steps, against a block
+/// attention kernel, a ring transport and element-wise ops. It allocates nothing; the workspace is planned
+/// by the backend.
+/// </summary>
+/// <typeparam name="TTensor">The backend's handle to a rank-local buffer.</typeparam>
+public sealed partial class RingLoop<TTensor>
+{
+    private readonly RingProblem _problem;
+    private readonly IBlockAttentionKernel<TTensor> _kernel;
+    private readonly IRingTransport<TTensor> _transport;
+    private readonly IRingElementwiseOps<TTensor> _ops;
+    private readonly RingWorkspace<TTensor> _workspace;
+    private readonly ILogger _logger;
+
+    /// <summary>Binds one rank's backend pieces to a validated problem.</summary>
+    public RingLoop(
+        RingProblem problem,
+        IBlockAttentionKernel<TTensor> kernel,
+        IRingTransport<TTensor> transport,
+        IRingElementwiseOps<TTensor> ops,
+        RingWorkspace<TTensor> workspace,
+        ILogger? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(problem);
+        ArgumentNullException.ThrowIfNull(kernel);
+        ArgumentNullException.ThrowIfNull(transport);
+        ArgumentNullException.ThrowIfNull(ops);
+        ArgumentNullException.ThrowIfNull(workspace);
+        problem.Validate();
+        if (transport.Size != problem.RingSize)
+        {
+            throw new ArgumentException(
+                $"The transport has {transport.Size} ranks but the problem's RingSize is {problem.RingSize}.", nameof(transport));
+        }
+
+        problem.ValidateRank(transport.Rank);
+        _problem = problem;
+        _kernel = kernel;
+        _transport = transport;
+        _ops = ops;
+        _workspace = workspace;
+        _logger = logger ?? NullLogger.Instance;
+    }
+
+    /// <summary>This loop's rank.</summary>
+    public int Rank => _transport.Rank;
+
+    /// <summary>
+    /// Forward: O and the fp32 LSE of this rank's queries against the whole (global) sequence.
+    /// K/V travels forward (to r+1); at step t the rank holds the block of rank (r - t) mod N.
+    /// </summary>
+    public void Forward(TTensor query, TTensor key, TTensor value, TTensor output, TTensor lse)
+    {
+        RingWorkspace<TTensor> ws = _workspace;
+        int rank = Rank;
+        int ringSize = _problem.RingSize;
+
+        _ops.PackKeyValue(key, value, ws.OwnKeyValue);
+        _ops.InitializeOutputAccumulator(ws.OutputAccumulator, ws.LseAccumulator);
+
+        TTensor current = ws.OwnKeyValue;
+        for (int step = 0; step < ringSize; step++)
+        {
+            TTensor next = (step & 1) == 0 ? ws.KeyValueA : ws.KeyValueB;
+            bool moreSteps = step + 1 < ringSize;
+            if (moreSteps)
+            {
+                // Post the next block's transfer first so that it runs beside this step's attention.
+                _transport.Start(RingChannel.KeyValue, RingDirection.Forward, current, next);
+            }
+
+            BlockTask task = RingSchedule.ForPair(_problem, rank, RingSchedule.ForwardSource(rank, step, ringSize));
+            LogStep(rank, "forward", step, task);
+            if (!task.IsSkipped)
+            {
+                _kernel.Forward(task, query, current, ws.PartialOutput, ws.PartialLse);
+                _ops.MergePartialOutput(ws.OutputAccumulator, ws.LseAccumulator, ws.PartialOutput, ws.PartialLse, task.Query);
+            }
+
+            if (moreSteps)
+            {
+                _transport.Wait(RingChannel.KeyValue);
+                current = next;
+            }
+        }
+
+        _ops.FinalizeOutput(ws.OutputAccumulator, ws.LseAccumulator, output, lse);
+    }
+
+    /// <summary>
+    /// Backward from the forward's O and LSE: dQ accumulates locally in fp32; K/V travels backward (to r-1) so
+    /// that at step t the rank holds the block of rank (r + t) mod N, and each block's dK/dV accumulator follows
+    /// it one hop behind, ending at its owner with one last hop (N-1 K/V hops and N-1 dK/dV hops in all).
+    /// </summary>
+    public void Backward(
+        TTensor query,
+        TTensor key,
+        TTensor value,
+        TTensor output,
+        TTensor lse,
+        TTensor outputGradient,
+        TTensor queryGradient,
+        TTensor keyGradient,
+        TTensor valueGradient)
+    {
+        RingWorkspace<TTensor> ws = _workspace;
+        int rank = Rank;
+        int ringSize = _problem.RingSize;
+
+        _ops.PackKeyValue(key, value, ws.OwnKeyValue);
+        _ops.Zero(ws.QueryGradientAccumulator);
+        _ops.Zero(ws.OwnKeyValueGradient);
+
+        TTensor current = ws.OwnKeyValue;
+        TTensor travelling = ws.KeyValueGradientA; // the accumulator this rank adds to and sends on
+        TTensor arriving = ws.KeyValueGradientB;   // where the next rank's accumulator lands
+        for (int step = 0; step < ringSize; step++)
+        {
+            TTensor next = (step & 1) == 0 ? ws.KeyValueA : ws.KeyValueB;
+            bool moreSteps = step + 1 < ringSize;
+            if (moreSteps)
+            {
+                _transport.Start(RingChannel.KeyValue, RingDirection.Backward, current, next);
+            }
+
+            BlockTask task = RingSchedule.ForPair(_problem, rank, RingSchedule.BackwardSource(rank, step, ringSize));
+            LogStep(rank, "backward", step, task);
+            if (!task.IsSkipped)
+            {
+                _kernel.Backward(task, query, current, output, outputGradient, lse, ws.PartialQueryGradient, ws.PartialKeyValueGradient);
+                _ops.AccumulateQueryRows(ws.QueryGradientAccumulator, ws.PartialQueryGradient, task.Query);
+            }
+
+            if (step == 0)
+            {
+                // The diagonal: this rank's own block, whose gradient never leaves.
+                if (!task.IsSkipped)
+                {
+                    _ops.AccumulateKeyValueRows(ws.OwnKeyValueGradient, ws.PartialKeyValueGradient, task.KeyValue);
+                }
+            }
+            else
+            {
+                if (step == 1)
+                {
+                    _ops.Zero(travelling); // this rank is the first to touch block (r + 1)'s accumulator
+                }
+                else
+                {
+                    // Rank r+1 worked on this same block one step ago and sent its accumulator here.
+                    _transport.Wait(RingChannel.Gradient);
+                    (travelling, arriving) = (arriving, travelling);
+                }
+
+                if (!task.IsSkipped)
+                {
+                    _ops.AccumulateKeyValueRows(travelling, ws.PartialKeyValueGradient, task.KeyValue);
+                }
+
+                // To r-1, which holds this block next step; after the last step, r-1 is the block's owner.
+                _transport.Start(RingChannel.Gradient, RingDirection.Backward, travelling, arriving);
+            }
+
+            if (moreSteps)
+            {
+                _transport.Wait(RingChannel.KeyValue);
+                current = next;
+            }
+        }
+
+        if (ringSize > 1)
+        {
+            // The last hop brings the sum of every other rank's contribution to this rank's own block.
+            _transport.Wait(RingChannel.Gradient);
+            _ops.AccumulateKeyValueRows(ws.OwnKeyValueGradient, arriving, RowRange.All(_problem.LocalLength));
+        }
+
+        _ops.FinalizeQueryGradient(ws.QueryGradientAccumulator, queryGradient);
+        _ops.UnpackKeyValueGradient(ws.OwnKeyValueGradient, keyGradient, valueGradient);
+    }
+
+    private void LogStep(int rank, string pass, int step, in BlockTask task)
+    {
+        if (_logger.IsEnabled(LogLevel.Trace))
+        {
+            LogRingStep(_logger, rank, pass, step, task);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Trace, Message = "rank {Rank} {Pass} step {Step}: {Task}")]
+    private static partial void LogRingStep(ILogger logger, int rank, string pass, int step, BlockTask task);
+}

@@ -1,0 +1,70 @@
+namespace RingAttention;
+
+/// <summary>
+/// The step table of the ring (research note, sections 1.2-1.5 and 2.2): which Q rows meet which K/V rows
+/// under which mask, for a rank and the source of the K/V block it holds. Forward and backward use the same
+/// table; only the order in which a rank meets the sources differs.
+/// </summary>
+public static class RingSchedule
+{
+    /// <summary>Forward: at step t rank r holds the block of rank (r - t) mod N (sent to r+1 each step).</summary>
+    public static int ForwardSource(int rank, int step, int ringSize) => Modulo(rank - step, ringSize);
+
+    /// <summary>Backward: at step t rank r holds the block of rank (r + t) mod N (sent to r-1 each step).</summary>
+    public static int BackwardSource(int rank, int step, int ringSize) => Modulo(rank + step, ringSize);
+
+    /// <summary>The block rank <paramref name="rank"/> computes against the K/V of <paramref name="source"/>.</summary>
+    public static BlockTask ForPair(RingProblem problem, int rank, int source)
+    {
+        ArgumentNullException.ThrowIfNull(problem);
+        int length = problem.LocalLength;
+        RowRange all = RowRange.All(length);
+        if (problem.Mask == AttentionMask.None)
+        {
+            return new BlockTask(source, all, all, BlockMask.None);
+        }
+
+        switch (problem.Balance)
+        {
+            case LoadBalancing.None:
+                // Contiguous shards: own block is causal, earlier blocks fully visible, later ones invisible.
+                if (source == rank)
+                {
+                    return new BlockTask(source, all, all, BlockMask.Causal);
+                }
+
+                return source < rank ? new BlockTask(source, all, all, BlockMask.None) : BlockTask.Skip(source);
+
+            case LoadBalancing.DualChunk:
+            {
+                // Local rows = [chunk r | chunk 2N-1-r]; both halves are c = L/2 rows.
+                int half = length / 2;
+                if (source == rank)
+                {
+                    return new BlockTask(source, all, all, BlockMask.Causal);
+                }
+
+                return source < rank
+                    ? new BlockTask(source, all, new RowRange(0, half), BlockMask.None) // half KV: chunk s only
+                    : new BlockTask(source, new RowRange(half, half), all, BlockMask.None); // half Q: chunk 2N-1-r only
+            }
+
+            case LoadBalancing.Striped:
+                // Local row j is global j·N + r. Block of s <= r: key i visible iff i <= j (diagonal included).
+                // Block of s > r: visible iff i < j, the causal mask on Q[1..L) x KV[0..L-1).
+                if (source <= rank)
+                {
+                    return new BlockTask(source, all, all, BlockMask.Causal);
+                }
+
+                return length > 1
+                    ? new BlockTask(source, new RowRange(1, length - 1), new RowRange(0, length - 1), BlockMask.Causal)
+                    : BlockTask.Skip(source);
+
+            default:
+                throw new ArgumentOutOfRangeException(nameof(problem), problem.Balance, "Unknown load balancing.");
+        }
+    }
+
+    private static int Modulo(int value, int modulus) => ((value % modulus) + modulus) % modulus;
+}

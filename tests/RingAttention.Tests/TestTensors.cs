@@ -1,0 +1,60 @@
+namespace RingAttention.Tests;
+
+/// <summary>Fresh random inputs and the error measure every comparison uses.</summary>
+internal static class TestTensors
+{
+    /// <summary>A new seed per call, so every run draws new inputs; tests print it on failure.</summary>
+    public static int FreshSeed() => Random.Shared.Next();
+
+    public static float[] Uniform(Random random, long count, float scale = 1f)
+    {
+        var data = new float[count];
+        for (long i = 0; i < count; i++)
+        {
+            data[i] = scale * ((2f * random.NextSingle()) - 1f);
+        }
+
+        return data;
+    }
+
+    /// <summary>‖actual − expected‖₂ / ‖expected‖₂ in float64.</summary>
+    public static double RelativeError(ReadOnlySpan<float> actual, ReadOnlySpan<double> expected)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        double diff = 0;
+        double norm = 0;
+        for (int i = 0; i < actual.Length; i++)
+        {
+            Assert.False(float.IsNaN(actual[i]), $"NaN at element {i}");
+            double d = actual[i] - expected[i];
+            diff += d * d;
+            norm += expected[i] * expected[i];
+        }
+
+        return Math.Sqrt(diff / norm);
+    }
+
+    public static RingProblem Problem(
+        int ringSize,
+        AttentionMask mask,
+        LoadBalancing balance,
+        int batch = 1,
+        int sequence = 32,
+        int queryHeads = 2,
+        int keyValueHeads = 2,
+        int headDim = 8,
+        TensorLayout layout = TensorLayout.Bshd,
+        float? scale = null) => new()
+        {
+            BatchSize = batch,
+            SequenceLength = sequence,
+            QueryHeads = queryHeads,
+            KeyValueHeads = keyValueHeads,
+            HeadDim = headDim,
+            RingSize = ringSize,
+            Mask = mask,
+            Balance = balance,
+            Layout = layout,
+            Scale = scale,
+        };
+}
