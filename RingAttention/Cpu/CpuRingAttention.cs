@@ -14,6 +14,14 @@ public sealed class CpuRingAttention : IDisposable
 {
     private readonly RingLoop<Memory<float>>[] _ranks;
     private readonly ThreadRingHub _hub;
+    private readonly RankThreads _threads;
+    private readonly Lock _callGate = new();
+    private readonly Action<int> _forwardRank;
+    private readonly Action<int> _backwardRank;
+
+    // The tensors of the call in progress, read by the rank threads: cached delegates over fields instead of
+    // closures keep a call free of managed allocations.
+    private RankTensors _call;
 
     /// <summary>Plans the ring for <paramref name="problem"/>; throws <see cref="ArgumentException"/> if it is invalid.</summary>
     public CpuRingAttention(RingProblem problem, CpuRingOptions? options = null)
@@ -29,6 +37,7 @@ public sealed class CpuRingAttention : IDisposable
         options ??= new CpuRingOptions();
         Problem = problem;
         _hub = new ThreadRingHub(problem.RingSize, options.ExchangeTimeout);
+        _threads = new RankThreads(_hub);
         ILoggerFactory loggers = options.LoggerFactory ?? NullLoggerFactory.Instance;
 
         var geometry = new CpuTensorGeometry(problem);
@@ -49,6 +58,11 @@ public sealed class CpuRingAttention : IDisposable
                 CreateWorkspace(problem),
                 loggers.CreateLogger<CpuRingAttention>());
         }
+
+        _forwardRank = rank => _ranks[rank].Forward(_call.Query[rank], _call.Key[rank], _call.Value[rank], _call.Output[rank], _call.Lse[rank]);
+        _backwardRank = rank => _ranks[rank].Backward(
+            _call.Query[rank], _call.Key[rank], _call.Value[rank], _call.Output[rank], _call.Lse[rank], _call.OutputGradient![rank],
+            _call.QueryGradient![rank], _call.KeyGradient![rank], _call.ValueGradient![rank]);
     }
 
     /// <summary>The planned problem.</summary>
@@ -71,7 +85,7 @@ public sealed class CpuRingAttention : IDisposable
         CheckShards(output, nameof(output), Problem.LocalQueryElements, QueryShapeText);
         CheckShards(lse, nameof(lse), Problem.LocalLseElements, LseShapeText);
 
-        ThreadedRing.Run(_hub, rank => _ranks[rank].Forward(query[rank], key[rank], value[rank], output[rank], lse[rank]));
+        Run(_forwardRank, new RankTensors(query, key, value, output, lse));
     }
 
     /// <summary>
@@ -99,9 +113,7 @@ public sealed class CpuRingAttention : IDisposable
         CheckShards(keyGradient, nameof(keyGradient), Problem.LocalKeyValueElements, KeyValueShapeText);
         CheckShards(valueGradient, nameof(valueGradient), Problem.LocalKeyValueElements, KeyValueShapeText);
 
-        ThreadedRing.Run(_hub, rank => _ranks[rank].Backward(
-            query[rank], key[rank], value[rank], output[rank], lse[rank], outputGradient[rank],
-            queryGradient[rank], keyGradient[rank], valueGradient[rank]));
+        Run(_backwardRank, new RankTensors(query, key, value, output, lse, outputGradient, queryGradient, keyGradient, valueGradient));
     }
 
     /// <summary>
@@ -146,7 +158,28 @@ public sealed class CpuRingAttention : IDisposable
     }
 
     /// <inheritdoc />
-    public void Dispose() => _hub.Dispose();
+    public void Dispose()
+    {
+        _threads.Dispose();
+        _hub.Dispose();
+    }
+
+    /// <summary>One call at a time per plan: the rank threads and buffers are the plan's.</summary>
+    private void Run(Action<int> rankBody, RankTensors tensors)
+    {
+        lock (_callGate)
+        {
+            _call = tensors;
+            try
+            {
+                _threads.Run(rankBody);
+            }
+            finally
+            {
+                _call = default;
+            }
+        }
+    }
 
     private SequenceAxis LseAxis => SequenceAxis.ForLse(Problem.BatchSize, Problem.QueryHeads, Problem.SequenceLength);
 
@@ -234,4 +267,15 @@ public sealed class CpuRingAttention : IDisposable
     private float[] RestoreLse(float[][] shards) => SequenceReorder.Restore(shards, LseAxis, Problem.Balance);
 
     private static string Text(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+
+    private readonly record struct RankTensors(
+        IReadOnlyList<float[]> Query,
+        IReadOnlyList<float[]> Key,
+        IReadOnlyList<float[]> Value,
+        IReadOnlyList<float[]> Output,
+        IReadOnlyList<float[]> Lse,
+        IReadOnlyList<float[]>? OutputGradient = null,
+        IReadOnlyList<float[]>? QueryGradient = null,
+        IReadOnlyList<float[]>? KeyGradient = null,
+        IReadOnlyList<float[]>? ValueGradient = null);
 }
