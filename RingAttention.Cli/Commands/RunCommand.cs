@@ -1,0 +1,80 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+using Microsoft.Extensions.Logging;
+using RingAttention.Cli.Backends;
+using RingAttention.Cli.Running;
+
+namespace RingAttention.Cli.Commands;
+
+/// <summary>
+/// <c>ringattn run</c>: the command other tools script against. Its option names and meanings are a contract;
+/// change them only together with those tools.
+/// </summary>
+internal static class RunCommand
+{
+    /// <summary>Creates the command; <paramref name="verbose"/> is the root's recursive --verbose.</summary>
+    public static Command Create(Option<bool> verbose)
+    {
+        Option<BackendKind?> backend = CliOptions.OptionalChoice("--backend", "Where to compute (default cpu).", CliChoices.Backends);
+        Option<int> ringSize = CliOptions.PositiveInt("--cp", "Context-parallel size N: the number of simulated ranks in the ring.");
+        Option<AttentionMask> mask = CliOptions.RequiredChoice("--mask", "Attention mask on the global sequence.", CliChoices.Masks);
+        Option<LoadBalancing> balance = CliOptions.RequiredChoice("--balance", "How tokens are assigned to ranks (dual-chunk needs S divisible by 2N).", CliChoices.Balances);
+        Option<TensorLayout?> layout = CliOptions.OptionalChoice("--layout", "Axis order of every tensor file: bshd = [B, S, H, D], sbhd = [S, B, H, D] (default bshd).", CliChoices.Layouts);
+        Option<float?> scale = CliOptions.OptionalPositiveFloat("--scale", "Softmax scale (default 1/sqrt(D)).");
+        Option<string> query = CliOptions.Path("--q", "Q, full sequence in natural token order, Hq heads.", required: true);
+        Option<string> key = CliOptions.Path("--k", "K, like Q but with Hkv heads (Hq a multiple of Hkv).", required: true);
+        Option<string> value = CliOptions.Path("--v", "V, shaped like K.", required: true);
+        Option<string> output = CliOptions.Path("--out", "Where to write O (shaped like Q, float32).", required: true);
+        Option<string> lse = CliOptions.Path("--lse", "Where to write the log-sum-exp, float32 [B, Hq, S].", required: true);
+        Option<string> outputGradient = CliOptions.Path("--do", "dO (shaped like Q): also run the backward; needs --dq, --dk and --dv.", required: false);
+        Option<string> queryGradient = CliOptions.Path("--dq", "Where to write dQ (shaped like Q).", required: false);
+        Option<string> keyGradient = CliOptions.Path("--dk", "Where to write dK (shaped like K).", required: false);
+        Option<string> valueGradient = CliOptions.Path("--dv", "Where to write dV (shaped like V).", required: false);
+
+        var command = new Command("run", "Run ring attention on .npy files: forward (O, LSE) and, with --do, backward (dQ, dK, dV).")
+        {
+            backend, ringSize, mask, balance, layout, scale, query, key, value, output, lse,
+            outputGradient, queryGradient, keyGradient, valueGradient,
+        };
+        command.Validators.Add(result => RequireCompleteGradientOptions(result, outputGradient, [queryGradient, keyGradient, valueGradient]));
+        command.SetAction(parsed =>
+        {
+            string? outputGradientPath = parsed.GetValue(outputGradient);
+            var request = new RunRequest
+            {
+                Backend = parsed.GetValue(backend) ?? BackendKind.Cpu,
+                RingSize = parsed.GetValue(ringSize),
+                Mask = parsed.GetValue(mask),
+                Balance = parsed.GetValue(balance),
+                Layout = parsed.GetValue(layout) ?? TensorLayout.Bshd,
+                Scale = parsed.GetValue(scale),
+                QueryPath = parsed.GetRequiredValue(query),
+                KeyPath = parsed.GetRequiredValue(key),
+                ValuePath = parsed.GetRequiredValue(value),
+                OutputPath = parsed.GetRequiredValue(output),
+                LsePath = parsed.GetRequiredValue(lse),
+                Gradients = outputGradientPath is null ? null : new GradientPaths(
+                    outputGradientPath, parsed.GetRequiredValue(queryGradient), parsed.GetRequiredValue(keyGradient), parsed.GetRequiredValue(valueGradient)),
+            };
+            using ILoggerFactory loggers = VerboseLogging.Create(parsed.GetValue(verbose));
+            return RunJob.Execute(request, parsed.InvocationConfiguration.Output, loggers);
+        });
+        return command;
+    }
+
+    /// <summary>--do and the three gradient outputs come as a set: half a backward is always a mistake.</summary>
+    private static void RequireCompleteGradientOptions(CommandResult result, Option<string> outputGradient, Option<string>[] gradients)
+    {
+        bool hasOutputGradient = result.GetResult(outputGradient) is not null;
+        string[] given = [.. gradients.Where(g => result.GetResult(g) is not null).Select(g => g.Name)];
+        string[] missing = [.. gradients.Where(g => result.GetResult(g) is null).Select(g => g.Name)];
+        if (hasOutputGradient && missing.Length > 0)
+        {
+            result.AddError($"--do runs the backward, which also needs {string.Join(", ", missing)}");
+        }
+        else if (!hasOutputGradient && given.Length > 0)
+        {
+            result.AddError($"{string.Join(", ", given)} need --do (the output gradient dO) to run the backward");
+        }
+    }
+}

@@ -1,0 +1,113 @@
+using System.Globalization;
+
+namespace RingAttention.Cli.Running;
+
+/// <summary>
+/// Reads B, S, Hq, Hkv and D off the input files' shapes, checks that the files agree with each other, and
+/// builds the <see cref="RingProblem"/>. Every failure is a <see cref="CliUsageException"/> naming the files.
+/// </summary>
+internal static class RunProblemBuilder
+{
+    private const int BatchAxisBshd = 0;
+    private const int SequenceAxisBshd = 1;
+    private const int HeadsAxis = 2;
+    private const int HeadDimAxis = 3;
+
+    /// <summary>Builds and validates the problem for <paramref name="request"/>.</summary>
+    /// <exception cref="CliUsageException">The shapes are wrong or disagree.</exception>
+    /// <exception cref="ArgumentException">The library rejects the problem (e.g. S not divisible by N).</exception>
+    public static RingProblem Build(RunRequest request, InputTensor query, InputTensor key, InputTensor value, InputTensor? outputGradient)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(query);
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentNullException.ThrowIfNull(value);
+        foreach (InputTensor tensor in outputGradient is null ? [query, key, value] : (InputTensor[])[query, key, value, outputGradient])
+        {
+            RequireRank4(tensor, request.Layout);
+        }
+
+        RequireSameShape(key, value);
+        if (outputGradient is not null)
+        {
+            RequireSameShape(query, outputGradient);
+        }
+
+        (int batch, int sequence) = BatchAndSequence(query, request.Layout);
+        (int keyBatch, int keySequence) = BatchAndSequence(key, request.Layout);
+        RequireEqual(query, key, "B (batch)", batch, keyBatch, request.Layout);
+        RequireEqual(query, key, "S (sequence length)", sequence, keySequence, request.Layout);
+        RequireEqual(query, key, "D (head dim)", query.Array.Shape[HeadDimAxis], key.Array.Shape[HeadDimAxis], request.Layout);
+
+        int queryHeads = query.Array.Shape[HeadsAxis];
+        int keyValueHeads = key.Array.Shape[HeadsAxis];
+        if (queryHeads % keyValueHeads != 0)
+        {
+            throw new CliUsageException(Text(
+                $"the query heads (Hq={queryHeads}, {query.Name}) must be a multiple of the key/value heads (Hkv={keyValueHeads}, {key.Name})"));
+        }
+
+        var problem = new RingProblem
+        {
+            BatchSize = batch,
+            SequenceLength = sequence,
+            QueryHeads = queryHeads,
+            KeyValueHeads = keyValueHeads,
+            HeadDim = query.Array.Shape[HeadDimAxis],
+            RingSize = request.RingSize,
+            Mask = request.Mask,
+            Balance = request.Balance,
+            Layout = request.Layout,
+            Scale = request.Scale,
+        };
+        problem.Validate();
+        return problem;
+    }
+
+    /// <summary>The axis names of a tensor file in <paramref name="layout"/>.</summary>
+    public static string AxesText(TensorLayout layout) => layout == TensorLayout.Bshd ? "[B, S, H, D]" : "[S, B, H, D]";
+
+    private static (int Batch, int Sequence) BatchAndSequence(InputTensor tensor, TensorLayout layout)
+    {
+        IReadOnlyList<int> shape = tensor.Array.Shape;
+        return layout == TensorLayout.Bshd
+            ? (shape[BatchAxisBshd], shape[SequenceAxisBshd])
+            : (shape[SequenceAxisBshd], shape[BatchAxisBshd]);
+    }
+
+    private static void RequireRank4(InputTensor tensor, TensorLayout layout)
+    {
+        if (tensor.Array.Rank != 4)
+        {
+            throw new CliUsageException(Text(
+                $"{tensor.Name} has shape {tensor.Array.ShapeText} ({tensor.Array.Rank} axes); expected 4 axes {AxesText(layout)} for --layout {LayoutName(layout)}"));
+        }
+
+        if (tensor.Array.Shape.Contains(0))
+        {
+            throw new CliUsageException($"{tensor.Name} has shape {tensor.Array.ShapeText}; every axis must be non-empty");
+        }
+    }
+
+    private static void RequireSameShape(InputTensor expected, InputTensor actual)
+    {
+        if (!expected.Array.Shape.SequenceEqual(actual.Array.Shape))
+        {
+            throw new CliUsageException(
+                $"{actual.Name} has shape {actual.Array.ShapeText} but must have the shape of {expected.Name}, {expected.Array.ShapeText}");
+        }
+    }
+
+    private static void RequireEqual(InputTensor first, InputTensor second, string what, int firstValue, int secondValue, TensorLayout layout)
+    {
+        if (firstValue != secondValue)
+        {
+            throw new CliUsageException(Text(
+                $"{first.Name} {first.Array.ShapeText} and {second.Name} {second.Array.ShapeText} disagree on {what}: {firstValue} vs {secondValue} (layout {LayoutName(layout)}: {AxesText(layout)})"));
+        }
+    }
+
+    private static string LayoutName(TensorLayout layout) => Commands.CliChoices.NameOf(Commands.CliChoices.Layouts, layout);
+
+    private static string Text(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,50 @@
+using RingAttention.Cli.Backends;
+
+namespace RingAttention.Cli.Running;
+
+/// <summary>Everything <c>ringattn run</c> was asked to do, already parsed and checked option by option.</summary>
+internal sealed record RunRequest
+{
+    /// <summary>Where to compute.</summary>
+    public required BackendKind Backend { get; init; }
+
+    /// <summary>N, the number of simulated ranks (--cp).</summary>
+    public required int RingSize { get; init; }
+
+    /// <summary>The mask on the global sequence.</summary>
+    public required AttentionMask Mask { get; init; }
+
+    /// <summary>How tokens are assigned to ranks.</summary>
+    public required LoadBalancing Balance { get; init; }
+
+    /// <summary>The axis order of every input and output tensor file.</summary>
+    public required TensorLayout Layout { get; init; }
+
+    /// <summary>Softmax scale; null means 1/sqrt(D).</summary>
+    public float? Scale { get; init; }
+
+    /// <summary>Q input file.</summary>
+    public required string QueryPath { get; init; }
+
+    /// <summary>K input file.</summary>
+    public required string KeyPath { get; init; }
+
+    /// <summary>V input file.</summary>
+    public required string ValuePath { get; init; }
+
+    /// <summary>O output file.</summary>
+    public required string OutputPath { get; init; }
+
+    /// <summary>LSE output file ([B, Hq, S]).</summary>
+    public required string LsePath { get; init; }
+
+    /// <summary>The backward's files; null runs the forward only.</summary>
+    public GradientPaths? Gradients { get; init; }
+}
+
+/// <summary>Files of the backward pass: the output gradient in, the three input gradients out.</summary>
+/// <param name="OutputGradientPath">dO input file (shaped like Q).</param>
+/// <param name="QueryGradientPath">dQ output file.</param>
+/// <param name="KeyGradientPath">dK output file.</param>
+/// <param name="ValueGradientPath">dV output file.</param>
+internal sealed record GradientPaths(string OutputGradientPath, string QueryGradientPath, string KeyGradientPath, string ValueGradientPath);
