@@ -1,0 +1,244 @@
+// NCCL communicators and the ring exchange: one ncclGroupStart/End per step, holding the send to the next
+// rank and the receive from the previous one, so the pair can never deadlock against a neighbour.
+#include <cuda_runtime_api.h>
+#include <nccl.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <thread>
+
+#include "cuda_check.h"
+
+using ringattn::fail;
+using ringattn::require;
+using ringattn::require_not_null;
+
+/** The opaque communicator behind ringattn_comm. */
+struct ringattn_comm {
+    ncclComm_t nccl = nullptr;
+    int32_t rank = 0;
+    int32_t nranks = 1;
+    int32_t device = 0;
+    bool blocking = true;
+    int64_t timeout_ms = 0;  // non-blocking communicators only: how long to wait for NCCL to finish a call
+};
+
+namespace {
+
+static_assert(sizeof(ncclUniqueId) == sizeof(ringattn_nccl_unique_id), "ncclUniqueId is not 128 bytes");
+
+/** Throws RINGATTN_STATUS_NCCL_ERROR with NCCL's own message if `result` is neither success nor in-progress. */
+void check_nccl(ncclResult_t result, const char* what, ncclComm_t comm = nullptr) {
+    if (result == ncclSuccess || result == ncclInProgress) return;
+    std::string message = std::string(what) + " failed: " + ncclGetErrorString(result);
+    if (comm != nullptr) {
+        const char* last = ncclGetLastError(comm);
+        if (last != nullptr && last[0] != '\0') message += std::string(" (") + last + ")";
+    }
+    fail(RINGATTN_STATUS_NCCL_ERROR, message);
+}
+
+/**
+ * NVLink multicast (NVLS) can take shared machines' GPUs out of service, and ring send/recv never uses it:
+ * force it off unless the user set the variable explicitly (overwrite = 0).
+ */
+void keep_nvls_off() { setenv("NCCL_NVLS_ENABLE", "0", 0); }
+
+/**
+ * Polls a non-blocking communicator until its pending operation leaves ncclInProgress or `timeout_ms`
+ * passes. Returns the final state; ncclInProgress means the time ran out.
+ */
+ncclResult_t wait_while_in_progress(ncclComm_t comm, int64_t timeout_ms) {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+    ncclResult_t state = ncclInProgress;
+    for (;;) {
+        check_nccl(ncclCommGetAsyncError(comm, &state), "ncclCommGetAsyncError", comm);
+        if (state != ncclInProgress) return state;
+        if (std::chrono::steady_clock::now() >= deadline) return ncclInProgress;
+        std::this_thread::sleep_for(std::chrono::microseconds(50));
+    }
+}
+
+void validate_init_args(const ringattn_nccl_unique_id* id, int32_t nranks, int32_t rank, int32_t device,
+                        ringattn_comm** out) {
+    require_not_null(id, "id");
+    require_not_null(out, "out");
+    require(nranks >= 1, "nranks must be >= 1, got " + std::to_string(nranks));
+    require(rank >= 0 && rank < nranks,
+            "rank " + std::to_string(rank) + " out of range [0, " + std::to_string(nranks) + ")");
+    int count = 0;
+    ringattn::check_cuda(cudaGetDeviceCount(&count), "cudaGetDeviceCount");
+    require(device >= 0 && device < count,
+            "device " + std::to_string(device) + " out of range [0, " + std::to_string(count) + ")");
+}
+
+ringattn_comm* init_comm(const ringattn_nccl_unique_id* id, int32_t nranks, int32_t rank, int32_t device,
+                         bool blocking, int64_t timeout_ms) {
+    keep_nvls_off();
+    ncclUniqueId nccl_id;
+    std::memcpy(&nccl_id, id->bytes, sizeof(nccl_id));
+    ringattn::DeviceGuard device_guard(device);  // NCCL binds the communicator to the current device
+
+    ncclConfig_t config = NCCL_CONFIG_INITIALIZER;  // built here: its layout is versioned, never in C#
+    config.blocking = blocking ? 1 : 0;
+    ncclComm_t comm = nullptr;
+    ncclResult_t result = ncclCommInitRankConfig(&comm, nranks, nccl_id, rank, &config);
+    if (!blocking && result == ncclInProgress) {
+        ncclResult_t state = wait_while_in_progress(comm, timeout_ms);
+        if (state == ncclInProgress) {
+            (void)ncclCommAbort(comm);
+            fail(RINGATTN_STATUS_TIMEOUT, "ncclCommInitRankConfig did not complete within " +
+                                              std::to_string(timeout_ms) + " ms (rank " + std::to_string(rank) +
+                                              " of " + std::to_string(nranks) + "); communicator aborted");
+        }
+        result = state;
+    }
+    if (result != ncclSuccess) {
+        std::string message = std::string("ncclCommInitRankConfig failed: ") + ncclGetErrorString(result);
+        if (comm != nullptr) {
+            const char* last = ncclGetLastError(comm);
+            if (last != nullptr && last[0] != '\0') message += std::string(" (") + last + ")";
+            (void)ncclCommAbort(comm);
+        }
+        fail(RINGATTN_STATUS_NCCL_ERROR, message);
+    }
+    auto* c = new ringattn_comm();
+    c->nccl = comm;
+    c->rank = rank;
+    c->nranks = nranks;
+    c->device = device;
+    c->blocking = blocking;
+    c->timeout_ms = timeout_ms;
+    return c;
+}
+
+}  // namespace
+
+extern "C" {
+
+RINGATTN_API int32_t ringattn_nccl_get_unique_id(ringattn_nccl_unique_id* out) {
+    RINGATTN_GUARDED({
+        require_not_null(out, "out");
+        keep_nvls_off();
+        ncclUniqueId id;
+        check_nccl(ncclGetUniqueId(&id), "ncclGetUniqueId");
+        std::memcpy(out->bytes, &id, sizeof(id));
+    });
+}
+
+RINGATTN_API int32_t ringattn_nccl_comm_init(const ringattn_nccl_unique_id* id, int32_t nranks, int32_t rank,
+                                             int32_t device, ringattn_comm** out) {
+    RINGATTN_GUARDED({
+        validate_init_args(id, nranks, rank, device, out);
+        *out = init_comm(id, nranks, rank, device, /*blocking=*/true, 0);
+    });
+}
+
+RINGATTN_API int32_t ringattn_nccl_comm_init_timeout(const ringattn_nccl_unique_id* id, int32_t nranks,
+                                                     int32_t rank, int32_t device, int64_t timeout_ms,
+                                                     ringattn_comm** out) {
+    RINGATTN_GUARDED({
+        validate_init_args(id, nranks, rank, device, out);
+        require(timeout_ms > 0, "timeout_ms must be > 0, got " + std::to_string(timeout_ms));
+        *out = init_comm(id, nranks, rank, device, /*blocking=*/false, timeout_ms);
+    });
+}
+
+RINGATTN_API int32_t ringattn_nccl_comm_info(const ringattn_comm* comm, int32_t* rank, int32_t* nranks,
+                                             int32_t* device) {
+    RINGATTN_GUARDED({
+        require_not_null(comm, "comm");
+        if (rank != nullptr) *rank = comm->rank;
+        if (nranks != nullptr) *nranks = comm->nranks;
+        if (device != nullptr) *device = comm->device;
+    });
+}
+
+RINGATTN_API int32_t ringattn_nccl_ring_exchange(ringattn_comm* comm, const void* send_buf, void* recv_buf,
+                                                 size_t bytes, int32_t direction, ringattn_stream stream) {
+    RINGATTN_GUARDED({
+        require_not_null(comm, "comm");
+        require(direction == RINGATTN_RING_FORWARD || direction == RINGATTN_RING_BACKWARD,
+                "direction must be RINGATTN_RING_FORWARD (0) or RINGATTN_RING_BACKWARD (1), got " +
+                    std::to_string(direction));
+        if (bytes == 0) return;
+        require_not_null(send_buf, "send_buf");
+        require_not_null(recv_buf, "recv_buf");
+        const char* s = static_cast<const char*>(send_buf);
+        const char* r = static_cast<const char*>(recv_buf);
+        require(s + bytes <= r || r + bytes <= s, "send_buf and recv_buf overlap");
+
+        const int32_t n = comm->nranks;
+        const int32_t next = (comm->rank + 1) % n;
+        const int32_t previous = (comm->rank - 1 + n) % n;
+        const int32_t to = (direction == RINGATTN_RING_FORWARD) ? next : previous;
+        const int32_t from = (direction == RINGATTN_RING_FORWARD) ? previous : next;
+
+        ringattn::DeviceGuard device_guard(comm->device);
+        cudaStream_t cuda_stream = static_cast<cudaStream_t>(stream);
+        // Send and receive in one group: each blocks the GPU on its own, so they must be fused.
+        check_nccl(ncclGroupStart(), "ncclGroupStart", comm->nccl);
+        ncclResult_t send_result = ncclSend(send_buf, bytes, ncclUint8, to, comm->nccl, cuda_stream);
+        ncclResult_t recv_result = ncclRecv(recv_buf, bytes, ncclUint8, from, comm->nccl, cuda_stream);
+        ncclResult_t end_result = ncclGroupEnd();  // always close the group, even if a call above failed
+        check_nccl(send_result, "ncclSend", comm->nccl);
+        check_nccl(recv_result, "ncclRecv", comm->nccl);
+        if (!comm->blocking && end_result == ncclInProgress) {
+            ncclResult_t state = wait_while_in_progress(comm->nccl, comm->timeout_ms);
+            if (state == ncclInProgress)
+                fail(RINGATTN_STATUS_TIMEOUT, "ring exchange was not enqueued within " +
+                                                  std::to_string(comm->timeout_ms) + " ms; abort the communicator");
+            end_result = state;
+        }
+        check_nccl(end_result, "ncclGroupEnd", comm->nccl);
+    });
+}
+
+RINGATTN_API int32_t ringattn_nccl_comm_async_error(ringattn_comm* comm, int32_t* nccl_result) {
+    RINGATTN_GUARDED({
+        require_not_null(comm, "comm");
+        require_not_null(nccl_result, "nccl_result");
+        ncclResult_t state = ncclSuccess;
+        check_nccl(ncclCommGetAsyncError(comm->nccl, &state), "ncclCommGetAsyncError", comm->nccl);
+        *nccl_result = static_cast<int32_t>(state);
+        check_nccl(state, "communicator (asynchronous error)", comm->nccl);
+    });
+}
+
+RINGATTN_API int32_t ringattn_nccl_comm_abort(ringattn_comm* comm) {
+    RINGATTN_GUARDED({
+        require_not_null(comm, "comm");
+        ncclResult_t result = ncclCommAbort(comm->nccl);
+        delete comm;  // the NCCL communicator is gone whatever abort returned
+        check_nccl(result, "ncclCommAbort");
+    });
+}
+
+RINGATTN_API int32_t ringattn_nccl_comm_finalize(ringattn_comm* comm) {
+    RINGATTN_GUARDED({
+        require_not_null(comm, "comm");
+        ringattn::DeviceGuard device_guard(comm->device);
+        ncclResult_t result = ncclCommFinalize(comm->nccl);
+        if (!comm->blocking && result == ncclInProgress) {
+            result = wait_while_in_progress(comm->nccl, comm->timeout_ms);
+            if (result == ncclInProgress)
+                fail(RINGATTN_STATUS_TIMEOUT, "ncclCommFinalize did not complete within " +
+                                                  std::to_string(comm->timeout_ms) + " ms; abort the communicator");
+        }
+        check_nccl(result, "ncclCommFinalize", comm->nccl);
+    });
+}
+
+RINGATTN_API int32_t ringattn_nccl_comm_destroy(ringattn_comm* comm) {
+    RINGATTN_GUARDED({
+        if (comm == nullptr) return;
+        ringattn::DeviceGuard device_guard(comm->device);
+        ncclResult_t result = ncclCommDestroy(comm->nccl);
+        delete comm;
+        check_nccl(result, "ncclCommDestroy");
+    });
+}
+
+}  // extern "C"
