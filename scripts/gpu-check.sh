@@ -9,7 +9,7 @@
 #   BUILD_DIR                   build tree (default build/native)
 #   GIT_COMMIT                  recorded in shim-bench.json
 #   JOBS                        parallel build jobs (default: nproc)
-#   GPU_TESTS_PROJECT           managed GPU test project dir (default tests/RingAttention.GpuTests)
+#   GPU_TEST_PROJECTS           managed GPU test project dirs (default: Interop and Cuda tests)
 set -uo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -112,29 +112,36 @@ PY
   fi
 fi
 
-GPU_TESTS="${GPU_TESTS_PROJECT:-tests/RingAttention.GpuTests}"
-GPU_TESTS_NAME="$(basename "$GPU_TESTS")"
-if ! command -v dotnet >/dev/null 2>&1; then
-  record "managed GPU tests" "skipped (no dotnet on PATH)" 0
-elif [ ! -d "$GPU_TESTS" ]; then
-  record "managed GPU tests" "skipped ($GPU_TESTS absent)" 0
-elif [ "$BUILD_OK" != 1 ]; then
-  record "managed GPU tests" "skipped (native build failed)" 0
-else
+# Managed GPU test projects (xunit v3 assemblies are executables: the runtime alone runs a prebuilt one).
+GPU_TEST_PROJECTS="${GPU_TEST_PROJECTS:-tests/RingAttention.Interop.Tests tests/RingAttention.Cuda.Tests}"
+SHIM_DIR=""
+if [ "$BUILD_OK" = 1 ]; then
   SHIM_DIR="$(dirname "$(find "$BUILD_DIR" -name 'libringattn_shim.so*' -type f | head -n 1)")"
   export LD_LIBRARY_PATH="$ROOT/$SHIM_DIR:${LD_LIBRARY_PATH:-}"
-  # The managed loader reads RINGATTN_NATIVE_PATH (RingAttention.Interop/Loading/ShimLibrary.cs).
+  # The managed loader reads RINGATTN_NATIVE_PATH (RingAttention.Interop/Loading).
   export RINGATTN_NATIVE_PATH="$ROOT/$SHIM_DIR/libringattn_shim.so"
-  GPU_DLL="$(find "$GPU_TESTS/bin" -name "$GPU_TESTS_NAME.dll" -path '*Release*' 2>/dev/null | head -n 1)"
-  if [ -n "$GPU_DLL" ]; then
-    # A prebuilt test assembly (xunit v3 builds an executable assembly): the runtime alone runs it.
-    run_step "managed GPU tests" "$OUT_DIR/dotnet-gpu-tests.log" dotnet "$GPU_DLL"
-  elif dotnet --list-sdks 2>/dev/null | grep -q .; then
-    run_step "managed GPU tests" "$OUT_DIR/dotnet-gpu-tests.log" dotnet test "$GPU_TESTS" -c Release
-  else
-    record "managed GPU tests" "skipped (no built assembly and no .NET SDK)" 0
-  fi
 fi
+for project in $GPU_TEST_PROJECTS; do
+  name="$(basename "$project")"
+  step="gpu: $name"
+  if ! command -v dotnet >/dev/null 2>&1; then
+    record "$step" "skipped (no dotnet on PATH)" 0
+  elif [ ! -d "$project" ]; then
+    record "$step" "skipped ($project absent)" 0
+  elif [ "$BUILD_OK" != 1 ]; then
+    record "$step" "skipped (native build failed)" 0
+  else
+    dll="$(find "$project/bin" -name "$name.dll" -path '*Release*' 2>/dev/null | head -n 1)"
+    if [ -n "$dll" ]; then
+      run_step "$step" "$OUT_DIR/$name.log" dotnet "$dll"
+    elif dotnet --list-sdks 2>/dev/null | grep -q .; then
+      run_step "$step" "$OUT_DIR/$name.log" dotnet test "$project" -c Release
+    else
+      record "$step" "skipped (no built assembly and no .NET SDK)" 0
+    fi
+    grep -E "Total:|Failed:|Skipped:|\[FAIL\]" "$OUT_DIR/$name.log" | tail -n 15
+  fi
+done
 
 {
   echo

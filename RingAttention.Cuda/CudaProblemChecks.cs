@@ -1,0 +1,47 @@
+using System.Globalization;
+
+namespace RingAttention.Cuda;
+
+/// <summary>The GPU path's own limits, checked after <see cref="RingProblem.Validate"/> and before any native call.</summary>
+internal static class CudaProblemChecks
+{
+    // The parameter names are the problem's properties, as RingProblem.Validate reports them.
+#pragma warning disable CA2208
+    public static void Validate(RingProblem problem, DeviceElementType elementType)
+    {
+        ArgumentNullException.ThrowIfNull(problem);
+        problem.Validate();
+        if (!DeviceElementTypes.IsAttentionType(elementType))
+        {
+            throw new ArgumentOutOfRangeException(nameof(elementType), elementType, "The attention runs in BFloat16 or Float16.");
+        }
+
+        if (problem.HeadDim % 8 != 0 || problem.HeadDim > 256)
+        {
+            throw new ArgumentException(
+                Text($"HeadDim ({problem.HeadDim}) must be a multiple of 8 and at most 256 for cuDNN's fused attention."), nameof(RingProblem.HeadDim));
+        }
+
+        if (problem.BatchSize == 1 && problem.QueryHeads == 1)
+        {
+            // With B = Hq = 1 a row sub-view of the LSE counts as packed and must then be 16-byte aligned.
+            for (int rank = 0; rank < problem.RingSize; rank++)
+            {
+                for (int source = 0; source < problem.RingSize; source++)
+                {
+                    BlockTask task = RingSchedule.ForPair(problem, rank, source);
+                    if (!task.IsSkipped && task.Query.Start % 4 != 0)
+                    {
+                        throw new ArgumentException(
+                            Text($"With BatchSize = QueryHeads = 1 the backward needs every query row range to start at a multiple of 4; {problem.Balance} gives {task.Query}."),
+                            nameof(RingProblem.QueryHeads));
+                    }
+                }
+            }
+        }
+    }
+
+#pragma warning restore CA2208
+
+    public static string Text(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,220 @@
+using Microsoft.Extensions.Logging;
+using RingAttention.Backends;
+using RingAttention.Interop;
+
+namespace RingAttention.Cuda;
+
+/// <summary>
+/// Everything one rank owns on its device: the compute stream, every ring buffer, the cuDNN workspace (sized at plan
+/// time for every step the rank will run, which also builds and caches the graphs), the kernel, the element-wise ops,
+/// the transport and the ring loop. A call only enqueues work on the compute stream and allocates nothing.
+/// </summary>
+internal sealed class CudaRank : IDisposable
+{
+    private readonly List<DeviceBuffer> _buffers = [];
+    private readonly RingLoop<DeviceTensor> _loop;
+    private readonly IDisposable _transport;
+    private readonly CudnnBlockAttention _attention = null!;
+    private readonly DeviceBuffer? _cudnnWorkspace;
+
+    /// <param name="problem">The validated problem.</param>
+    /// <param name="geometry">Its geometry in the compute precision.</param>
+    /// <param name="context">cuDNN context of the rank's device.</param>
+    /// <param name="device">The rank's device; current on the calling thread.</param>
+    /// <param name="rank">The rank.</param>
+    /// <param name="createTransport">Makes the transport from the compute stream and the timeline recorder (or null).</param>
+    /// <param name="recordTimeline">Whether to record timing events.</param>
+    /// <param name="logger">Where the loop logs.</param>
+    /// <param name="kernelFactory">For tests: wraps the rank's kernel.</param>
+    public CudaRank(
+        RingProblem problem,
+        CudaTensorGeometry geometry,
+        CudaAttentionContext context,
+        int device,
+        int rank,
+        Func<SafeCudaStreamHandle, RankTimelineRecorder?, IRingTransport<DeviceTensor>> createTransport,
+        bool recordTimeline,
+        ILogger logger,
+        Func<int, IBlockAttentionKernel<DeviceTensor>, IBlockAttentionKernel<DeviceTensor>>? kernelFactory = null)
+    {
+        Rank = rank;
+        Device = device;
+        try
+        {
+            ComputeStream = CudaCalls.CreateStream();
+            Exit = CudaCalls.CreateEvent();
+            Timeline = recordTimeline ? new RankTimelineRecorder(rank, problem.RingSize) : null;
+
+            DeviceElementType half = geometry.ElementType;
+            const DeviceElementType Fp32 = DeviceElementType.Float32;
+            DeviceTensor stackedHalf() => New(2 * geometry.KeyValuePlaneElements, half);
+            DeviceTensor stackedFloat() => New(2 * geometry.KeyValuePlaneElements, Fp32);
+
+            // The forward's partial O and running O are not used by the backward, so dQ's partial and running sums reuse them.
+            DeviceTensor partialQ = New(geometry.QueryElements, half);
+            DeviceTensor accumulatorQ = New(geometry.QueryElements, Fp32);
+            Workspace = new RingWorkspace<DeviceTensor>
+            {
+                OwnKeyValue = stackedHalf(),
+                KeyValueA = stackedHalf(),
+                KeyValueB = stackedHalf(),
+                PartialOutput = partialQ,
+                PartialLse = New(geometry.LseElements, Fp32),
+                OutputAccumulator = accumulatorQ,
+                LseAccumulator = New(geometry.LseElements, Fp32),
+                PartialQueryGradient = partialQ,
+                PartialKeyValueGradient = stackedHalf(),
+                QueryGradientAccumulator = accumulatorQ,
+                OwnKeyValueGradient = stackedFloat(),
+                KeyValueGradientA = stackedFloat(),
+                KeyValueGradientB = stackedFloat(),
+            };
+
+            _attention = new CudnnBlockAttention(geometry, context, ComputeStream);
+            long workspaceBytes = 0;
+            for (int source = 0; source < problem.RingSize; source++)
+            {
+                BlockTask task = RingSchedule.ForPair(problem, rank, source);
+                if (!task.IsSkipped)
+                {
+                    workspaceBytes = Math.Max(workspaceBytes, _attention.WorkspaceBytesFor(task));
+                }
+            }
+
+            if (workspaceBytes > 0)
+            {
+                // Not in _buffers: cuDNN initializes what it needs of its workspace, and Poison must not touch it.
+                _cudnnWorkspace = DeviceBuffer.Allocate((workspaceBytes + 1) / 2, DeviceElementType.BFloat16, Device);
+                _attention.Workspace = _cudnnWorkspace.Tensor;
+
+                // Start from zeros rather than whatever cudaMalloc left (some cuDNN backward versions read it uninitialized).
+                CudaCalls.Fill(_cudnnWorkspace.Pointer, 0, _cudnnWorkspace.Bytes, ComputeStream);
+            }
+
+            CudnnWorkspaceBytes = workspaceBytes;
+
+            IRingTransport<DeviceTensor> transport = createTransport(ComputeStream, Timeline);
+            _transport = (IDisposable)transport;
+            IBlockAttentionKernel<DeviceTensor> kernel = Timeline is null ? _attention : new TimedBlockAttention(_attention, Timeline, ComputeStream);
+            if (kernelFactory is not null)
+            {
+                kernel = kernelFactory(rank, kernel);
+            }
+            _loop = new RingLoop<DeviceTensor>(problem, kernel, transport, new CudaElementwiseOps(geometry, ComputeStream), Workspace, logger);
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
+    }
+
+    public int Rank { get; }
+
+    public int Device { get; }
+
+    public SafeCudaStreamHandle ComputeStream { get; } = null!;
+
+    /// <summary>Recorded on the compute stream at the end of each call.</summary>
+    public SafeCudaEventHandle Exit { get; } = null!;
+
+    public RankTimelineRecorder? Timeline { get; }
+
+    public RingWorkspace<DeviceTensor> Workspace { get; } = null!;
+
+    /// <summary>Bytes of the rank's ring buffers and cuDNN workspace.</summary>
+    public long DeviceMemoryBytes => _buffers.Sum(b => b.Bytes) + (_cudnnWorkspace?.Bytes ?? 0);
+
+    public long CudnnWorkspaceBytes { get; }
+
+    /// <summary>Fills every ring buffer with 0xFF bytes (NaN in every type) and waits: for tests that check nothing unwritten is read.</summary>
+    public void Poison()
+    {
+        foreach (DeviceBuffer buffer in _buffers)
+        {
+            CudaCalls.Fill(buffer.Pointer, 0xFF, buffer.Bytes, ComputeStream);
+        }
+
+        CudaCalls.Synchronize(ComputeStream);
+    }
+
+    /// <summary>The forward on this rank; runs after <paramref name="entry"/> (if any) and records <see cref="Exit"/>.</summary>
+    public void Forward(DeviceTensor query, DeviceTensor key, DeviceTensor value, DeviceTensor output, DeviceTensor lse, SafeCudaEventHandle? entry)
+    {
+        CudaCalls.SetDevice(Device);
+        if (entry is not null)
+        {
+            CudaCalls.Wait(ComputeStream, entry);
+        }
+
+        Timeline?.Begin(backward: false, ComputeStream);
+        try
+        {
+            _loop.Forward(query, key, value, output, lse);
+        }
+        finally
+        {
+            CudaCalls.Record(Exit, ComputeStream);
+        }
+    }
+
+    /// <summary>The backward on this rank (see <see cref="Forward"/>).</summary>
+    public void Backward(
+        DeviceTensor query,
+        DeviceTensor key,
+        DeviceTensor value,
+        DeviceTensor output,
+        DeviceTensor lse,
+        DeviceTensor outputGradient,
+        DeviceTensor queryGradient,
+        DeviceTensor keyGradient,
+        DeviceTensor valueGradient,
+        SafeCudaEventHandle? entry)
+    {
+        CudaCalls.SetDevice(Device);
+        if (entry is not null)
+        {
+            CudaCalls.Wait(ComputeStream, entry);
+        }
+
+        Timeline?.Begin(backward: true, ComputeStream);
+        try
+        {
+            _loop.Backward(query, key, value, output, lse, outputGradient, queryGradient, keyGradient, valueGradient);
+        }
+        finally
+        {
+            CudaCalls.Record(Exit, ComputeStream);
+        }
+    }
+
+    public void Dispose()
+    {
+        // Work may still be queued on the streams: wait before the memory goes away.
+        if (ComputeStream is { IsClosed: false })
+        {
+            _ = SafeSynchronize(ComputeStream);
+        }
+
+        _transport?.Dispose();
+        Timeline?.Dispose();
+        foreach (DeviceBuffer buffer in _buffers)
+        {
+            buffer.Dispose();
+        }
+
+        _buffers.Clear();
+        _cudnnWorkspace?.Dispose();
+        Exit?.Dispose();
+        ComputeStream?.Dispose();
+    }
+
+    private static unsafe int SafeSynchronize(SafeCudaStreamHandle stream) => NativeMethods.ringattn_cuda_stream_synchronize(stream);
+
+    private DeviceTensor New(long elements, DeviceElementType type)
+    {
+        DeviceBuffer buffer = DeviceBuffer.Allocate(elements, type, Device);
+        _buffers.Add(buffer);
+        return buffer.Tensor;
+    }
+}

@@ -1,0 +1,325 @@
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using RingAttention.Backends;
+using RingAttention.Interop;
+
+namespace RingAttention.Cuda;
+
+/// <summary>
+/// The ring on one GPU: N virtual ranks, each a thread with its own compute and communication streams and its own
+/// buffers, exchanging K/V and dK/dV by device-to-device copies ordered by CUDA events. Plan it once per (problem,
+/// element type); the constructor allocates every buffer and builds every cuDNN graph, so calls after it allocate
+/// nothing. One call at a time per plan.
+/// </summary>
+public sealed partial class CudaRingAttention : IDisposable
+{
+    private readonly CudaRank[] _ranks;
+    private readonly VirtualRankHub _hub;
+    private readonly RankWorkers _workers;
+    private readonly CudaAttentionContext _context;
+    private readonly bool _ownsContext;
+    private readonly CudaTensorGeometry _geometry;
+    private readonly SafeCudaEventHandle _entry;
+    private readonly BorrowedStream _callerStream = new();
+    private readonly ILogger _logger;
+    private readonly Action<int> _forwardBody;
+    private readonly Action<int> _backwardBody;
+    private HostIo? _io;
+    private bool _disposed;
+
+    // The current call's tensors, read by the rank threads.
+    private IReadOnlyList<DeviceTensor>? _q, _k, _v, _o, _lse, _dO, _dq, _dk, _dv;
+
+    /// <summary>
+    /// Plans the ring for <paramref name="problem"/> in <paramref name="elementType"/> (BFloat16 or Float16). Throws the
+    /// same <see cref="ArgumentException"/>s as the CPU path for an invalid problem, before any GPU work, and an
+    /// <see cref="ArgumentException"/> for what cuDNN cannot run (HeadDim not a multiple of 8 or above 256).
+    /// </summary>
+    public CudaRingAttention(RingProblem problem, DeviceElementType elementType = DeviceElementType.BFloat16, CudaRingOptions? options = null)
+        : this(problem, elementType, options, kernelFactory: null)
+    {
+    }
+
+    /// <summary>For tests: lets a rank use another kernel (for instance one that fails).</summary>
+    internal CudaRingAttention(
+        RingProblem problem,
+        DeviceElementType elementType,
+        CudaRingOptions? options,
+        Func<int, IBlockAttentionKernel<DeviceTensor>, IBlockAttentionKernel<DeviceTensor>>? kernelFactory)
+    {
+        CudaProblemChecks.Validate(problem, elementType);
+        options ??= new CudaRingOptions();
+        if (options.Context is not null && options.Context.Device != options.Device)
+        {
+            throw new ArgumentException(
+                CudaProblemChecks.Text($"The shared context is on device {options.Context.Device} but the plan is for device {options.Device}."), nameof(options));
+        }
+
+        Problem = problem;
+        ElementType = elementType;
+        Device = options.Device;
+        ILoggerFactory loggers = options.LoggerFactory ?? NullLoggerFactory.Instance;
+        _logger = loggers.CreateLogger<CudaRingAttention>();
+        _geometry = new CudaTensorGeometry(problem, elementType);
+        _forwardBody = RunForwardRank;
+        _backwardBody = RunBackwardRank;
+        _ranks = new CudaRank[problem.RingSize];
+        _hub = new VirtualRankHub(problem.RingSize, options.ExchangeTimeout);
+
+        int previous = CudaCalls.GetDevice();
+        CudaCalls.SetDevice(Device);
+        try
+        {
+            _ownsContext = options.Context is null;
+            _context = options.Context ?? new CudaAttentionContext(Device);
+            _entry = CudaCalls.CreateEvent();
+            ILogger loopLogger = loggers.CreateLogger("RingAttention.Cuda.RingLoop");
+            for (int rank = 0; rank < problem.RingSize; rank++)
+            {
+                _ranks[rank] = new CudaRank(
+                    problem, _geometry, _context, Device, rank,
+                    (stream, timeline) => new VirtualRankTransport(_hub, rank, stream, timeline),
+                    options.RecordTimeline, loopLogger, kernelFactory);
+            }
+
+            _workers = new RankWorkers(_hub);
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
+        finally
+        {
+            CudaCalls.SetDevice(previous);
+        }
+
+        if (_logger.IsEnabled(LogLevel.Debug))
+        {
+            GraphCacheStats stats = _context.GetCacheStats();
+            LogPlanned(_logger, problem.RingSize, elementType, Device, DeviceMemoryPerRankBytes, _ranks[0].CudnnWorkspaceBytes, stats.Builds);
+        }
+    }
+
+    /// <summary>The planned problem.</summary>
+    public RingProblem Problem { get; }
+
+    /// <summary>The element type of Q, K, V, O, dO, dQ, dK and dV.</summary>
+    public DeviceElementType ElementType { get; }
+
+    /// <summary>The CUDA device of every virtual rank.</summary>
+    public int Device { get; }
+
+    /// <summary>The cuDNN context (graph cache) the plan runs on.</summary>
+    public CudaAttentionContext Context => _context;
+
+    /// <summary>
+    /// Device memory one rank's plan holds: its ring buffers (three K/V blocks, partial and running O and LSE, dK/dV
+    /// accumulators) and its cuDNN workspace. The caller's Q, K, V, O, LSE and gradients are not included.
+    /// </summary>
+    public long DeviceMemoryPerRankBytes => _ranks.Length == 0 || _ranks[0] is null ? 0 : _ranks[0].DeviceMemoryBytes;
+
+    /// <summary>
+    /// Forward on device tensors: element r of every list is rank r's tensor, in the load-balanced order and the
+    /// problem's layout (Q, K, V and O in <see cref="ElementType"/>, LSE fp32 [B, Hq, L]). The work is ordered after
+    /// what <paramref name="stream"/> (a cudaStream_t; 0 is the legacy default stream) already holds, and work the
+    /// caller enqueues on it afterwards runs after the ring. Returns once everything is enqueued.
+    /// </summary>
+    public void Forward(
+        IReadOnlyList<DeviceTensor> query,
+        IReadOnlyList<DeviceTensor> key,
+        IReadOnlyList<DeviceTensor> value,
+        IReadOnlyList<DeviceTensor> output,
+        IReadOnlyList<DeviceTensor> lse,
+        nint stream = 0)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        CheckShards(query, nameof(query), _geometry.QueryBytes, ElementType);
+        CheckShards(key, nameof(key), _geometry.KeyValuePlaneBytes, ElementType);
+        CheckShards(value, nameof(value), _geometry.KeyValuePlaneBytes, ElementType);
+        CheckShards(output, nameof(output), _geometry.QueryBytes, ElementType);
+        CheckShards(lse, nameof(lse), _geometry.LseBytes, DeviceElementType.Float32);
+
+        (_q, _k, _v, _o, _lse) = (query, key, value, output, lse);
+        RunOnCallerStream(_forwardBody, stream);
+    }
+
+    /// <summary>
+    /// Backward on device tensors (see <see cref="Forward"/>): from Q, K, V, the forward's O and LSE and dO, writes dQ,
+    /// dK and dV of every rank.
+    /// </summary>
+    public void Backward(
+        IReadOnlyList<DeviceTensor> query,
+        IReadOnlyList<DeviceTensor> key,
+        IReadOnlyList<DeviceTensor> value,
+        IReadOnlyList<DeviceTensor> output,
+        IReadOnlyList<DeviceTensor> lse,
+        IReadOnlyList<DeviceTensor> outputGradient,
+        IReadOnlyList<DeviceTensor> queryGradient,
+        IReadOnlyList<DeviceTensor> keyGradient,
+        IReadOnlyList<DeviceTensor> valueGradient,
+        nint stream = 0)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        CheckShards(query, nameof(query), _geometry.QueryBytes, ElementType);
+        CheckShards(key, nameof(key), _geometry.KeyValuePlaneBytes, ElementType);
+        CheckShards(value, nameof(value), _geometry.KeyValuePlaneBytes, ElementType);
+        CheckShards(output, nameof(output), _geometry.QueryBytes, ElementType);
+        CheckShards(lse, nameof(lse), _geometry.LseBytes, DeviceElementType.Float32);
+        CheckShards(outputGradient, nameof(outputGradient), _geometry.QueryBytes, ElementType);
+        CheckShards(queryGradient, nameof(queryGradient), _geometry.QueryBytes, ElementType);
+        CheckShards(keyGradient, nameof(keyGradient), _geometry.KeyValuePlaneBytes, ElementType);
+        CheckShards(valueGradient, nameof(valueGradient), _geometry.KeyValuePlaneBytes, ElementType);
+
+        (_q, _k, _v, _o, _lse) = (query, key, value, output, lse);
+        (_dO, _dq, _dk, _dv) = (outputGradient, queryGradient, keyGradient, valueGradient);
+        RunOnCallerStream(_backwardBody, stream);
+    }
+
+    /// <summary>
+    /// Reads the intervals of the last call (waits for its timing events). Needs <see cref="CudaRingOptions.RecordTimeline"/>.
+    /// Intervals of all ranks share rank 0's origin. Logged at Debug.
+    /// </summary>
+    public RingTimeline ReadTimeline()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_ranks[0].Timeline is null)
+        {
+            throw new InvalidOperationException("The plan records no timeline: set CudaRingOptions.RecordTimeline.");
+        }
+
+        var intervals = new List<RingTimelineInterval>();
+        SafeCudaEventHandle origin = _ranks[0].Timeline!.Origin;
+        foreach (CudaRank rank in _ranks)
+        {
+            CudaCalls.SynchronizeEvent(rank.Exit);
+            double offset = CudaCalls.ElapsedMilliseconds(origin, rank.Timeline!.Origin);
+            rank.Timeline.Read(intervals, offset);
+        }
+
+        var timeline = new RingTimeline(intervals);
+        if (_logger.IsEnabled(LogLevel.Debug))
+        {
+            foreach (RingTimelineInterval i in intervals)
+            {
+                LogInterval(_logger, i.Rank, i.Pass, i.Step, i.Kind, i.Channel, i.StartMicroseconds, i.DurationMicroseconds);
+            }
+        }
+
+        return timeline;
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        _workers?.Dispose();
+        _io?.Dispose();
+        if (_ranks is not null)
+        {
+            foreach (CudaRank? rank in _ranks)
+            {
+                rank?.Dispose();
+            }
+        }
+
+        _callerStream.Dispose();
+        _entry?.Dispose();
+        _hub?.Dispose();
+        if (_ownsContext)
+        {
+            _context?.Dispose();
+        }
+    }
+
+    /// <summary>For tests: every ring buffer and host-path buffer becomes NaN, so a read of anything unwritten shows.</summary>
+    internal void PoisonForTesting()
+    {
+        foreach (CudaRank rank in _ranks)
+        {
+            rank.Poison();
+        }
+
+        _io?.Poison();
+    }
+
+    private void RunOnCallerStream(Action<int> body, nint stream)
+    {
+        int previous = CudaCalls.GetDevice();
+        CudaCalls.SetDevice(Device);
+        SafeCudaStreamHandle caller = _callerStream.Get(stream);
+        try
+        {
+            CudaCalls.Record(_entry, caller);
+            _workers.Run(body);
+        }
+        finally
+        {
+            // Even after a failure: whatever the ranks enqueued runs before the caller's later work.
+            foreach (CudaRank rank in _ranks)
+            {
+                CudaCalls.Wait(caller, rank.Exit);
+            }
+
+            (_q, _k, _v, _o, _lse, _dO, _dq, _dk, _dv) = (null, null, null, null, null, null, null, null, null);
+            CudaCalls.SetDevice(previous);
+        }
+    }
+
+    private void RunForwardRank(int rank) =>
+        _ranks[rank].Forward(_q![rank], _k![rank], _v![rank], _o![rank], _lse![rank], _entry);
+
+    private void RunBackwardRank(int rank) =>
+        _ranks[rank].Backward(_q![rank], _k![rank], _v![rank], _o![rank], _lse![rank], _dO![rank], _dq![rank], _dk![rank], _dv![rank], _entry);
+
+    private void CheckShards(IReadOnlyList<DeviceTensor> shards, string name, long bytes, DeviceElementType type)
+    {
+        ArgumentNullException.ThrowIfNull(shards, name);
+        if (shards.Count != Problem.RingSize)
+        {
+            throw new ArgumentException(Text($"{name} has {shards.Count} shards, expected one per rank (RingSize={Problem.RingSize})."), name);
+        }
+
+        for (int r = 0; r < shards.Count; r++)
+        {
+            CheckTensor(shards[r], name, r, bytes, type);
+        }
+    }
+
+    internal static void CheckTensor(DeviceTensor tensor, string name, int rank, long bytes, DeviceElementType type)
+    {
+        if (tensor.IsNull)
+        {
+            throw new ArgumentNullException(name, Text($"{name}[{rank}] is a null device pointer."));
+        }
+
+        if (tensor.ElementType != type)
+        {
+            throw new ArgumentException(Text($"{name}[{rank}] holds {tensor.ElementType} elements, expected {type}."), name);
+        }
+
+        if (tensor.Bytes < bytes)
+        {
+            throw new ArgumentException(Text($"{name}[{rank}] has {tensor.Bytes} bytes, expected {bytes}."), name);
+        }
+
+        if (tensor.Pointer % 16 != 0)
+        {
+            throw new ArgumentException(Text($"{name}[{rank}] at 0x{tensor.Pointer:x} is not 16-byte aligned (cuDNN needs it)."), name);
+        }
+    }
+
+    private static string Text(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "planned a CUDA ring of {RingSize} virtual ranks, {ElementType}, device {Device}: {Bytes} bytes per rank ({WorkspaceBytes} of cuDNN workspace), {Builds} graphs built so far")]
+    private static partial void LogPlanned(ILogger logger, int ringSize, DeviceElementType elementType, int device, long bytes, long workspaceBytes, long builds);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "rank {Rank} {Pass} step {Step} {Kind} {Channel}: start {Start:0.0} us, {Duration:0.0} us")]
+    private static partial void LogInterval(ILogger logger, int rank, string pass, int step, RingTimelineKind kind, RingChannel channel, double start, double duration);
+}

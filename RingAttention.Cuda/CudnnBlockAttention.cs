@@ -1,0 +1,152 @@
+using RingAttention.Backends;
+using RingAttention.Interop;
+
+namespace RingAttention.Cuda;
+
+/// <summary>
+/// One ring step's attention through cuDNN's fused SDPA (the shim). Every operand is a strided view of the rank's
+/// buffers: the pointers are offset to the task's first row, s_q and s_kv are the row counts, so nothing is copied.
+/// The descriptors live in fields and the workspace is planned, so a step allocates nothing.
+/// </summary>
+internal sealed unsafe class CudnnBlockAttention : IBlockAttentionKernel<DeviceTensor>
+{
+    private readonly CudaTensorGeometry _geometry;
+    private readonly SafeContextHandle _context;
+    private readonly SafeCudaStreamHandle _stream;
+    private ringattn_sdpa_desc _forward;
+    private ringattn_sdpa_bwd_desc _backward;
+    private DeviceTensor _workspace;
+
+    public CudnnBlockAttention(CudaTensorGeometry geometry, CudaAttentionContext context, SafeCudaStreamHandle stream)
+    {
+        _geometry = geometry;
+        _context = context.Handle;
+        _stream = stream;
+    }
+
+    /// <summary>Device memory cuDNN may use; at least <see cref="WorkspaceBytesFor"/> of every task of the rank.</summary>
+    public DeviceTensor Workspace
+    {
+        get => _workspace;
+        set => _workspace = value;
+    }
+
+    /// <summary>
+    /// The workspace the forward and the backward of <paramref name="task"/> need. Builds (and caches) both graphs,
+    /// so calling it for every task at plan time is also the warm-up.
+    /// </summary>
+    public long WorkspaceBytesFor(in BlockTask task)
+    {
+        nuint forward = 0;
+        nuint backward = 0;
+        DescribeForward(ref _forward, task);
+        fixed (ringattn_sdpa_desc* desc = &_forward)
+        {
+            ShimStatus.Check(NativeMethods.ringattn_sdpa_forward_workspace_size(_context, desc, 1, &forward));
+        }
+
+        DescribeBackward(task);
+        fixed (ringattn_sdpa_bwd_desc* desc = &_backward)
+        {
+            ShimStatus.Check(NativeMethods.ringattn_sdpa_backward_workspace_size(_context, desc, &backward));
+        }
+
+        return (long)Math.Max(forward, backward);
+    }
+
+    public void Forward(in BlockTask task, DeviceTensor query, DeviceTensor keyValue, DeviceTensor partialOutput, DeviceTensor partialLse)
+    {
+        DescribeForward(ref _forward, task);
+        int q0 = task.Query.Start;
+        int kv0 = task.KeyValue.Start;
+        fixed (ringattn_sdpa_desc* desc = &_forward)
+        {
+            ShimStatus.Check(NativeMethods.ringattn_sdpa_forward(
+                _context,
+                desc,
+                (void*)_geometry.QueryRow(query, q0),
+                (void*)_geometry.KeyValueRow(keyValue, 0, kv0),
+                (void*)_geometry.KeyValueRow(keyValue, 1, kv0),
+                (void*)_geometry.QueryRow(partialOutput, q0),
+                (float*)partialLse.Pointer, // packed [B, Hq, s_q] at the start, as the merge reads it
+                (void*)_workspace.Pointer,
+                (nuint)_workspace.Bytes,
+                _stream));
+        }
+    }
+
+    public void Backward(
+        in BlockTask task,
+        DeviceTensor query,
+        DeviceTensor keyValue,
+        DeviceTensor output,
+        DeviceTensor outputGradient,
+        DeviceTensor lse,
+        DeviceTensor partialQueryGradient,
+        DeviceTensor partialKeyValueGradient)
+    {
+        DescribeBackward(task);
+        int q0 = task.Query.Start;
+        int kv0 = task.KeyValue.Start;
+        fixed (ringattn_sdpa_bwd_desc* desc = &_backward)
+        {
+            ShimStatus.Check(NativeMethods.ringattn_sdpa_backward(
+                _context,
+                desc,
+                (void*)_geometry.QueryRow(query, q0),
+                (void*)_geometry.KeyValueRow(keyValue, 0, kv0),
+                (void*)_geometry.KeyValueRow(keyValue, 1, kv0),
+                (void*)_geometry.QueryRow(output, q0),
+                (void*)_geometry.QueryRow(outputGradient, q0),
+                (float*)lse.Pointer + q0, // the merged [B, Hq, L] LSE, viewed from row q0 (lse_stride below)
+                (void*)_geometry.QueryRow(partialQueryGradient, q0),
+                (void*)_geometry.KeyValueRow(partialKeyValueGradient, 0, kv0),
+                (void*)_geometry.KeyValueRow(partialKeyValueGradient, 1, kv0),
+                (void*)_workspace.Pointer,
+                (nuint)_workspace.Bytes,
+                _stream));
+        }
+    }
+
+    private void DescribeForward(ref ringattn_sdpa_desc desc, in BlockTask task)
+    {
+        RingProblem p = _geometry.Problem;
+        desc.batch = p.BatchSize;
+        desc.q_heads = p.QueryHeads;
+        desc.kv_heads = p.KeyValueHeads;
+        desc.s_q = task.Query.Count;
+        desc.s_kv = task.KeyValue.Count;
+        desc.head_dim = p.HeadDim;
+        desc.dtype = _geometry.NativeType;
+        desc.mask = task.Mask == BlockMask.Causal ? NativeConstants.RINGATTN_MASK_CAUSAL_TOP_LEFT : NativeConstants.RINGATTN_MASK_NONE;
+        desc.window_left = 0;
+        desc.scale = p.SoftmaxScale;
+        desc.deterministic = 0;
+        fixed (long* q = desc.q_stride, k = desc.k_stride, v = desc.v_stride, o = desc.o_stride)
+        {
+            _geometry.Query.CopyTo(q);
+            _geometry.KeyValue.CopyTo(k);
+            _geometry.KeyValue.CopyTo(v);
+            _geometry.Query.CopyTo(o);
+        }
+    }
+
+    private void DescribeBackward(in BlockTask task)
+    {
+        DescribeForward(ref _backward.fwd, task);
+        RingProblem p = _geometry.Problem;
+        fixed (long* dO = _backward.do_stride, dq = _backward.dq_stride, dk = _backward.dk_stride, dv = _backward.dv_stride, lse = _backward.lse_stride)
+        {
+            _geometry.Query.CopyTo(dO);
+            _geometry.Query.CopyTo(dq);
+            _geometry.KeyValue.CopyTo(dk);
+            _geometry.KeyValue.CopyTo(dv);
+
+            // The merged LSE is [B, Hq, L]; a task on rows [q0, q0 + s_q) reads a strided sub-view of it (the shim packs
+            // it into its workspace when s_q < L).
+            lse[0] = (long)p.QueryHeads * _geometry.Length;
+            lse[1] = _geometry.Length;
+            lse[2] = 1;
+        }
+    }
+}

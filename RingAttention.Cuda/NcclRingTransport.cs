@@ -1,0 +1,69 @@
+using RingAttention.Backends;
+using RingAttention.Interop;
+
+namespace RingAttention.Cuda;
+
+/// <summary>
+/// One rank per GPU: each exchange is one NCCL send/recv group (ringattn_nccl_ring_exchange) on the rank's
+/// communication stream. The communication stream first waits for an event recorded on the compute stream (the send
+/// buffer is written and the receive buffer no longer read); <see cref="Wait"/> makes the compute stream wait for an
+/// event recorded after the group. Both channels share one communication stream, so every rank issues its NCCL
+/// groups in the same order (the ring loop's order), which NCCL requires.
+/// </summary>
+internal sealed unsafe class NcclRingTransport : IRingTransport<DeviceTensor>, IDisposable
+{
+    private const int ChannelCount = 2;
+
+    private readonly NcclCommunicator _communicator;
+    private readonly SafeCudaStreamHandle _compute;
+    private readonly SafeCudaStreamHandle _comm;
+    private readonly SafeCudaEventHandle _ready;
+    private readonly SafeCudaEventHandle[] _done = new SafeCudaEventHandle[ChannelCount];
+    private readonly RankTimelineRecorder? _timeline;
+
+    public NcclRingTransport(NcclCommunicator communicator, SafeCudaStreamHandle computeStream, RankTimelineRecorder? timeline)
+    {
+        ArgumentNullException.ThrowIfNull(communicator);
+        _communicator = communicator;
+        _compute = computeStream;
+        _timeline = timeline;
+        _comm = CudaCalls.CreateStream();
+        _ready = CudaCalls.CreateEvent();
+        for (int c = 0; c < ChannelCount; c++)
+        {
+            _done[c] = CudaCalls.CreateEvent();
+        }
+    }
+
+    public int Rank => _communicator.Rank;
+
+    public int Size => _communicator.Size;
+
+    public void Start(RingChannel channel, RingDirection direction, DeviceTensor send, DeviceTensor receive)
+    {
+        CudaCalls.Record(_ready, _compute);
+        CudaCalls.Wait(_comm, _ready);
+        int slot = _timeline?.BeginTransfer(channel, _comm) ?? -1;
+        ShimStatus.Check(NativeMethods.ringattn_nccl_ring_exchange(
+            _communicator.Handle,
+            (void*)send.Pointer,
+            (void*)receive.Pointer,
+            (nuint)send.Bytes,
+            direction == RingDirection.Forward ? NativeConstants.RINGATTN_RING_FORWARD : NativeConstants.RINGATTN_RING_BACKWARD,
+            _comm));
+        _timeline?.EndTransfer(slot, _comm);
+        CudaCalls.Record(_done[(int)channel], _comm);
+    }
+
+    public void Wait(RingChannel channel) => CudaCalls.Wait(_compute, _done[(int)channel]);
+
+    public void Dispose()
+    {
+        _comm.Dispose();
+        _ready.Dispose();
+        foreach (SafeCudaEventHandle e in _done)
+        {
+            e.Dispose();
+        }
+    }
+}

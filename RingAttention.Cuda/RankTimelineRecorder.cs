@@ -1,0 +1,185 @@
+using RingAttention.Backends;
+using RingAttention.Interop;
+
+namespace RingAttention.Cuda;
+
+/// <summary>
+/// One rank's timing events, created once at plan time: a pair around each step's attention on the compute stream and
+/// a pair around each exchange on the stream that carries it. Recording allocates nothing; reading waits for the events.
+/// </summary>
+internal sealed class RankTimelineRecorder : IDisposable
+{
+    private readonly int _rank;
+    private readonly int _ringSize;
+    private readonly SafeCudaEventHandle _origin;
+    private readonly Slot[] _compute;
+    private readonly Slot[] _transfer;
+    private int _computeCount;
+    private int _transferCount;
+    private readonly int[] _channelSteps = new int[2];
+    private bool _backward;
+
+    public RankTimelineRecorder(int rank, int ringSize)
+    {
+        _rank = rank;
+        _ringSize = ringSize;
+        _origin = CudaCalls.CreateEvent(timing: true);
+        _compute = NewSlots(ringSize);
+        _transfer = NewSlots(2 * ringSize);
+    }
+
+    public SafeCudaEventHandle Origin => _origin;
+
+    /// <summary>Starts a call: forgets the previous one and records the origin on the compute stream.</summary>
+    public void Begin(bool backward, SafeCudaStreamHandle computeStream)
+    {
+        _backward = backward;
+        _computeCount = 0;
+        _transferCount = 0;
+        _channelSteps[0] = 0;
+        _channelSteps[1] = 0;
+        CudaCalls.Record(_origin, computeStream);
+    }
+
+    /// <summary>Records the start of a step's attention and returns its slot (or -1 when full).</summary>
+    public int BeginCompute(int sourceRank, SafeCudaStreamHandle stream)
+    {
+        if (_computeCount >= _compute.Length)
+        {
+            return -1;
+        }
+
+        int slot = _computeCount++;
+        int step = _backward ? Modulo(sourceRank - _rank, _ringSize) : Modulo(_rank - sourceRank, _ringSize);
+        _compute[slot].Step = step;
+        _compute[slot].Channel = RingChannel.KeyValue;
+        CudaCalls.Record(_compute[slot].Start, stream);
+        return slot;
+    }
+
+    public void EndCompute(int slot, SafeCudaStreamHandle stream)
+    {
+        if (slot >= 0)
+        {
+            CudaCalls.Record(_compute[slot].End, stream);
+        }
+    }
+
+    public int BeginTransfer(RingChannel channel, SafeCudaStreamHandle stream)
+    {
+        if (_transferCount >= _transfer.Length)
+        {
+            return -1;
+        }
+
+        int slot = _transferCount++;
+        // KeyValue exchange t brings the block of step t+1; the dK/dV exchange posted at step t carries step t's sums.
+        int index = _channelSteps[(int)channel]++;
+        _transfer[slot].Step = channel == RingChannel.KeyValue ? index : index + 1;
+        _transfer[slot].Channel = channel;
+        CudaCalls.Record(_transfer[slot].Start, stream);
+        return slot;
+    }
+
+    public void EndTransfer(int slot, SafeCudaStreamHandle stream)
+    {
+        if (slot >= 0)
+        {
+            CudaCalls.Record(_transfer[slot].End, stream);
+        }
+    }
+
+    /// <summary>Waits for the last call's events and adds its intervals, shifted by <paramref name="originOffsetMs"/>.</summary>
+    public void Read(List<RingTimelineInterval> into, double originOffsetMs)
+    {
+        string pass = _backward ? "backward" : "forward";
+        for (int i = 0; i < _computeCount; i++)
+        {
+            into.Add(Interval(_compute[i], RingTimelineKind.Compute, pass, originOffsetMs));
+        }
+
+        for (int i = 0; i < _transferCount; i++)
+        {
+            into.Add(Interval(_transfer[i], RingTimelineKind.Transfer, pass, originOffsetMs));
+        }
+    }
+
+    public void Dispose()
+    {
+        _origin.Dispose();
+        foreach (Slot slot in _compute)
+        {
+            slot.Dispose();
+        }
+
+        foreach (Slot slot in _transfer)
+        {
+            slot.Dispose();
+        }
+    }
+
+    private RingTimelineInterval Interval(Slot slot, RingTimelineKind kind, string pass, double originOffsetMs)
+    {
+        CudaCalls.SynchronizeEvent(slot.End);
+        double start = CudaCalls.ElapsedMilliseconds(_origin, slot.Start) + originOffsetMs;
+        double duration = CudaCalls.ElapsedMilliseconds(slot.Start, slot.End);
+        return new RingTimelineInterval(_rank, pass, slot.Step, kind, slot.Channel, start * 1000.0, duration * 1000.0);
+    }
+
+    private static Slot[] NewSlots(int count)
+    {
+        var slots = new Slot[count];
+        for (int i = 0; i < count; i++)
+        {
+            slots[i] = new Slot(CudaCalls.CreateEvent(timing: true), CudaCalls.CreateEvent(timing: true));
+        }
+
+        return slots;
+    }
+
+    private static int Modulo(int value, int modulus) => ((value % modulus) + modulus) % modulus;
+
+    private sealed class Slot(SafeCudaEventHandle start, SafeCudaEventHandle end) : IDisposable
+    {
+        public SafeCudaEventHandle Start { get; } = start;
+
+        public SafeCudaEventHandle End { get; } = end;
+
+        public int Step { get; set; }
+
+        public RingChannel Channel { get; set; }
+
+        public void Dispose()
+        {
+            Start.Dispose();
+            End.Dispose();
+        }
+    }
+}
+
+/// <summary>Wraps a rank's kernel so that each step's attention is bracketed by timing events.</summary>
+internal sealed class TimedBlockAttention(IBlockAttentionKernel<DeviceTensor> inner, RankTimelineRecorder timeline, SafeCudaStreamHandle stream)
+    : IBlockAttentionKernel<DeviceTensor>
+{
+    public void Forward(in BlockTask task, DeviceTensor query, DeviceTensor keyValue, DeviceTensor partialOutput, DeviceTensor partialLse)
+    {
+        int slot = timeline.BeginCompute(task.SourceRank, stream);
+        inner.Forward(task, query, keyValue, partialOutput, partialLse);
+        timeline.EndCompute(slot, stream);
+    }
+
+    public void Backward(
+        in BlockTask task,
+        DeviceTensor query,
+        DeviceTensor keyValue,
+        DeviceTensor output,
+        DeviceTensor outputGradient,
+        DeviceTensor lse,
+        DeviceTensor partialQueryGradient,
+        DeviceTensor partialKeyValueGradient)
+    {
+        int slot = timeline.BeginCompute(task.SourceRank, stream);
+        inner.Backward(task, query, keyValue, output, outputGradient, lse, partialQueryGradient, partialKeyValueGradient);
+        timeline.EndCompute(slot, stream);
+    }
+}

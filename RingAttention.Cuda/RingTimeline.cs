@@ -1,0 +1,81 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using RingAttention.Backends;
+
+namespace RingAttention.Cuda;
+
+/// <summary>What a timeline interval measured.</summary>
+public enum RingTimelineKind
+{
+    /// <summary>One step's attention kernel on the rank's compute stream.</summary>
+    Compute = 0,
+
+    /// <summary>One exchange of the ring, measured on the stream that carried it.</summary>
+    Transfer = 1,
+}
+
+/// <summary>One interval of a ring call, from CUDA timing events.</summary>
+/// <param name="Rank">The rank.</param>
+/// <param name="Pass">"forward" or "backward".</param>
+/// <param name="Step">The ring step (0-based) the interval belongs to.</param>
+/// <param name="Kind">Compute or transfer.</param>
+/// <param name="Channel">The transfer's channel (KeyValue for compute intervals).</param>
+/// <param name="StartMicroseconds">Start, from the call's origin (rank 0's first event on a shared device).</param>
+/// <param name="DurationMicroseconds">Length.</param>
+public readonly record struct RingTimelineInterval(
+    int Rank, string Pass, int Step, RingTimelineKind Kind, RingChannel Channel, double StartMicroseconds, double DurationMicroseconds);
+
+/// <summary>The per-rank, per-step compute and transfer intervals of the last ring call of a plan.</summary>
+public sealed class RingTimeline
+{
+    internal RingTimeline(IReadOnlyList<RingTimelineInterval> intervals) => Intervals = intervals;
+
+    /// <summary>Every interval, rank by rank.</summary>
+    public IReadOnlyList<RingTimelineInterval> Intervals { get; }
+
+    /// <summary>Sum of the compute intervals of <paramref name="rank"/>, in microseconds.</summary>
+    public double ComputeMicroseconds(int rank) => Intervals.Where(i => i.Rank == rank && i.Kind == RingTimelineKind.Compute).Sum(i => i.DurationMicroseconds);
+
+    /// <summary>Sum of the transfer intervals of <paramref name="rank"/>, in microseconds.</summary>
+    public double TransferMicroseconds(int rank) => Intervals.Where(i => i.Rank == rank && i.Kind == RingTimelineKind.Transfer).Sum(i => i.DurationMicroseconds);
+
+    /// <summary>
+    /// The timeline as Chrome trace JSON (chrome://tracing, Perfetto): one complete ("X") event per interval, pid = rank,
+    /// tid = "compute" or "transfer".
+    /// </summary>
+    public string ToChromeTraceJson()
+    {
+        using var stream = new MemoryStream();
+        WriteChromeTrace(stream);
+        return Encoding.UTF8.GetString(stream.ToArray());
+    }
+
+    /// <summary>Writes <see cref="ToChromeTraceJson"/> to <paramref name="destination"/>.</summary>
+    public void WriteChromeTrace(Stream destination)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        using var json = new Utf8JsonWriter(destination, new JsonWriterOptions { Indented = false });
+        json.WriteStartObject();
+        json.WriteStartArray("traceEvents");
+        foreach (RingTimelineInterval interval in Intervals)
+        {
+            json.WriteStartObject();
+            json.WriteString("name", Name(interval));
+            json.WriteString("ph", "X");
+            json.WriteNumber("ts", interval.StartMicroseconds);
+            json.WriteNumber("dur", interval.DurationMicroseconds);
+            json.WriteNumber("pid", interval.Rank);
+            json.WriteString("tid", interval.Kind == RingTimelineKind.Compute ? "compute" : "transfer");
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+        json.WriteString("displayTimeUnit", "ms");
+        json.WriteEndObject();
+    }
+
+    private static string Name(in RingTimelineInterval interval) => interval.Kind == RingTimelineKind.Compute
+        ? string.Create(CultureInfo.InvariantCulture, $"{interval.Pass} step {interval.Step} attention")
+        : string.Create(CultureInfo.InvariantCulture, $"{interval.Pass} step {interval.Step} {interval.Channel} exchange");
+}

@@ -1,0 +1,61 @@
+namespace RingAttention.Cuda.Tests;
+
+/// <summary>Random inputs and the error measure every comparison uses.</summary>
+internal static class TestTensors
+{
+    public static int FreshSeed() => Random.Shared.Next();
+
+    public static float[] Uniform(Random random, long count, float scale = 1f)
+    {
+        var data = new float[count];
+        for (long i = 0; i < count; i++)
+        {
+            data[i] = scale * ((2f * random.NextSingle()) - 1f);
+        }
+
+        return data;
+    }
+
+    /// <summary>‖actual − expected‖₂ / ‖expected‖₂ in float64; fails on any NaN (an unwritten, poisoned element).</summary>
+    public static double RelativeError(ReadOnlySpan<float> actual, ReadOnlySpan<double> expected, string what)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        double diff = 0;
+        double norm = 0;
+        for (int i = 0; i < actual.Length; i++)
+        {
+            if (float.IsNaN(actual[i]))
+            {
+                Assert.Fail($"{what}: NaN at element {i} (an element the GPU never wrote, or a NaN it computed)");
+            }
+
+            double d = actual[i] - expected[i];
+            diff += d * d;
+            norm += expected[i] * expected[i];
+        }
+
+        return Math.Sqrt(diff / norm);
+    }
+
+    public static RingProblem Problem(
+        int ringSize,
+        AttentionMask mask,
+        LoadBalancing balance,
+        int batch = 1,
+        int sequence = 256,
+        int queryHeads = 4,
+        int keyValueHeads = 4,
+        int headDim = 64,
+        TensorLayout layout = TensorLayout.Bshd) => new()
+        {
+            BatchSize = batch,
+            SequenceLength = sequence,
+            QueryHeads = queryHeads,
+            KeyValueHeads = keyValueHeads,
+            HeadDim = headDim,
+            RingSize = ringSize,
+            Mask = mask,
+            Balance = balance,
+            Layout = layout,
+        };
+}
