@@ -27,6 +27,9 @@ internal sealed class SafeNcclCommHandle : SafeHandleZeroOrMinusOneIsInvalid
         }
 
         int status = NativeMethods.ringattn_nccl_comm_abort(this);
+
+        // The communicator is gone: forget its address (IsInvalid) and never release it again (IsClosed).
+        SetHandle(IntPtr.Zero);
         SetHandleAsInvalid();
         return status;
     }
