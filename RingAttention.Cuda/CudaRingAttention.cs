@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using RingAttention.Backends;
 using RingAttention.Interop;
+using RingAttention.Threading;
 
 namespace RingAttention.Cuda;
 
@@ -16,7 +17,7 @@ public sealed partial class CudaRingAttention : IDisposable
 {
     private readonly CudaRank[] _ranks;
     private readonly VirtualRankHub _hub;
-    private readonly RankWorkers _workers;
+    private readonly RankThreads _workers;
     private readonly CudaAttentionContext _context;
     private readonly bool _ownsContext;
     private readonly CudaTensorGeometry _geometry;
@@ -83,7 +84,7 @@ public sealed partial class CudaRingAttention : IDisposable
                     options.RecordTimeline, loopLogger, kernelFactory);
             }
 
-            _workers = new RankWorkers(_hub);
+            _workers = new RankThreads(_hub);
         }
         catch
         {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using RingAttention.Backends;
 using RingAttention.Interop;
+using RingAttention.Threading;
 
 namespace RingAttention.Cuda;
 
@@ -54,60 +55,42 @@ internal sealed class VirtualRankTransport : IRingTransport<DeviceTensor>, IDisp
     public void Start(RingChannel channel, RingDirection direction, DeviceTensor send, DeviceTensor receive)
     {
         int c = (int)channel;
-        int target = direction == RingDirection.Forward ? (Rank + 1) % Size : (Rank - 1 + Size) % Size;
 
         // Everything this rank enqueued so far (writes of send, reads of receive) happens before the copies.
         CudaCalls.Record(_ready[c], _compute);
         _pendingReceive[c] = receive;
-
-        VirtualRankHub.Mailbox inbox = _hub.MailboxOf(target, channel);
-        inbox.IncomingPointer = send.Pointer;
-        inbox.IncomingBytes = send.Bytes;
-        inbox.IncomingReady = _ready[c];
-        inbox.IncomingFrom = Rank;
-        inbox.Arrived.Release();
+        _hub.Post(Rank, RingNeighbours.Target(Rank, Size, direction), channel, new VirtualRankParcel(send.Pointer, send.Bytes, _ready[c]));
     }
 
     public void Wait(RingChannel channel)
     {
         int c = (int)channel;
-        VirtualRankHub.Mailbox mine = _hub.MailboxOf(Rank, channel);
-        WaitFor(mine.Arrived, channel, "the incoming buffer");
-
+        VirtualRankParcel incoming = _hub.Take(Rank, channel, out int source);
         DeviceTensor receive = _pendingReceive[c];
-        int source = mine.IncomingFrom;
-        if (mine.IncomingBytes != receive.Bytes || mine.IncomingReady is null)
+        if (incoming.Bytes != receive.Bytes)
         {
             _hub.Fail();
             throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
-                $"Rank {Rank} received {mine.IncomingBytes} bytes from rank {source} on {channel} but its buffer holds {receive.Bytes}."));
+                $"Rank {Rank} received {incoming.Bytes} bytes from rank {source} on {channel} but its buffer holds {receive.Bytes}."));
         }
 
         SafeCudaStreamHandle comm = _comm[c];
-        CudaCalls.Wait(comm, mine.IncomingReady); // the sender's buffer is complete
-        CudaCalls.Wait(comm, _ready[c]);          // this rank no longer reads its receive buffer
+        CudaCalls.Wait(comm, incoming.Ready); // the sender's buffer is complete
+        CudaCalls.Wait(comm, _ready[c]);      // this rank no longer reads its receive buffer
         int slot = _timeline?.BeginTransfer(channel, comm) ?? -1;
-        CudaCalls.CopyDeviceToDevice(receive.Pointer, mine.IncomingPointer, receive.Bytes, comm);
+        CudaCalls.CopyDeviceToDevice(receive.Pointer, incoming.Pointer, receive.Bytes, comm);
         _timeline?.EndTransfer(slot, comm);
         CudaCalls.Record(_copied[c], comm);
-        CudaCalls.Wait(_compute, _copied[c]);     // the block is here before this rank computes on it
-
-        mine.IncomingPointer = 0;
-        mine.IncomingReady = null;
+        CudaCalls.Wait(_compute, _copied[c]); // the block is here before this rank computes on it
         _pendingReceive[c] = default;
-        VirtualRankHub.Mailbox sender = _hub.MailboxOf(source, channel);
-        sender.Consumed = _copied[c];
-        sender.SendConsumed.Release();
+        _hub.Acknowledge(source, channel, _copied[c]);
 
         // Our own send must have been copied before this rank may overwrite that buffer.
-        WaitFor(mine.SendConsumed, channel, "the receiver to take this rank's buffer");
-        SafeCudaEventHandle? consumed = mine.Consumed;
-        if (consumed is not null)
+        SafeCudaEventHandle? copiedByReceiver = _hub.AwaitReceipt(Rank, channel);
+        if (copiedByReceiver is not null)
         {
-            CudaCalls.Wait(_compute, consumed);
+            CudaCalls.Wait(_compute, copiedByReceiver);
         }
-
-        mine.Consumed = null;
     }
 
     public void Dispose()
@@ -117,27 +100,6 @@ internal sealed class VirtualRankTransport : IRingTransport<DeviceTensor>, IDisp
             _comm[c].Dispose();
             _ready[c].Dispose();
             _copied[c].Dispose();
-        }
-    }
-
-    private void WaitFor(SemaphoreSlim signal, RingChannel channel, string what)
-    {
-        bool signalled;
-        try
-        {
-            signalled = signal.Wait(_hub.ExchangeTimeout, _hub.FailureToken);
-        }
-        catch (OperationCanceledException)
-        {
-            throw new RingAbortedException(string.Create(CultureInfo.InvariantCulture,
-                $"Rank {Rank} stopped waiting for {what} on {channel}: another rank failed."));
-        }
-
-        if (!signalled)
-        {
-            _hub.Fail();
-            throw new TimeoutException(string.Create(CultureInfo.InvariantCulture,
-                $"Rank {Rank} waited {_hub.ExchangeTimeout.TotalSeconds:0.###} s for {what} on {channel}; the ring is stuck."));
         }
     }
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using RingAttention.Backends;
+using RingAttention.Threading;
 
 namespace RingAttention.Cpu;
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using RingAttention.Backends;
+using RingAttention.Threading;
 
 namespace RingAttention.Cpu;
 
@@ -34,23 +35,15 @@ public sealed class ThreadRingTransport : IRingTransport<Memory<float>>
     /// <inheritdoc />
     public void Start(RingChannel channel, RingDirection direction, Memory<float> send, Memory<float> receive)
     {
-        int target = direction == RingDirection.Forward ? (Rank + 1) % Size : (Rank - 1 + Size) % Size;
         _pendingReceive[(int)channel] = receive;
-        ThreadRingHub.Mailbox inbox = _hub.MailboxOf(target, channel);
-        inbox.Incoming = send;
-        inbox.IncomingFrom = Rank;
-        inbox.Arrived.Release();
+        _hub.Post(Rank, RingNeighbours.Target(Rank, Size, direction), channel, send);
     }
 
     /// <inheritdoc />
     public void Wait(RingChannel channel)
     {
-        ThreadRingHub.Mailbox mine = _hub.MailboxOf(Rank, channel);
-        WaitFor(mine.Arrived, channel, "the incoming buffer");
-
+        Memory<float> incoming = _hub.Take(Rank, channel, out int source);
         Memory<float> receive = _pendingReceive[(int)channel];
-        Memory<float> incoming = mine.Incoming;
-        int source = mine.IncomingFrom;
         if (incoming.Length != receive.Length)
         {
             _hub.Fail();
@@ -59,32 +52,10 @@ public sealed class ThreadRingTransport : IRingTransport<Memory<float>>
         }
 
         incoming.Span.CopyTo(receive.Span);
-        mine.Incoming = default;
         _pendingReceive[(int)channel] = default;
-        _hub.MailboxOf(source, channel).SendConsumed.Release();
+        _hub.Acknowledge(source, channel, true);
 
-        // Our own send must be consumed too before the caller may touch that buffer again.
-        WaitFor(mine.SendConsumed, channel, "the receiver to take this rank's buffer");
-    }
-
-    private void WaitFor(SemaphoreSlim signal, RingChannel channel, string what)
-    {
-        bool signalled;
-        try
-        {
-            signalled = signal.Wait(_hub.Timeout, _hub.FailureToken);
-        }
-        catch (OperationCanceledException)
-        {
-            throw new RingAbortedException(string.Create(CultureInfo.InvariantCulture,
-                $"Rank {Rank} stopped waiting for {what} on {channel}: another rank failed."));
-        }
-
-        if (!signalled)
-        {
-            _hub.Fail();
-            throw new TimeoutException(string.Create(CultureInfo.InvariantCulture,
-                $"Rank {Rank} waited {_hub.Timeout.TotalSeconds:0.###} s for {what} on {channel}; the ring is stuck."));
-        }
+        // Our own send must be taken too before the caller may touch that buffer again.
+        _hub.AwaitReceipt(Rank, channel);
     }
 }

@@ -1,4 +1,4 @@
-namespace RingAttention.Cpu;
+namespace RingAttention.Threading;
 
 /// <summary>
 /// N long-lived threads, one per rank, that run one body per call and then park. Ranks block on one another,
@@ -7,18 +7,19 @@ namespace RingAttention.Cpu;
 /// </summary>
 public sealed class RankThreads : IDisposable
 {
-    private readonly ThreadRingHub _hub;
+    private readonly IRankFailureSignal _hub;
     private readonly Thread[] _threads;
     private readonly SemaphoreSlim[] _start;
     private readonly CountdownEvent _finished;
     private readonly Lock _failureGate = new();
+    private readonly Lock _callGate = new();
     private Action<int>? _body;
     private Exception? _firstFailure;
     private int _failedRank;
     private volatile bool _disposed;
 
-    /// <summary>Starts one parked thread per rank of <paramref name="hub"/>.</summary>
-    public RankThreads(ThreadRingHub hub)
+    /// <summary>Starts one parked thread per rank of the ring that <paramref name="hub"/> stops on a failure.</summary>
+    public RankThreads(IRankFailureSignal hub)
     {
         ArgumentNullException.ThrowIfNull(hub);
         _hub = hub;
@@ -43,6 +44,14 @@ public sealed class RankThreads : IDisposable
     {
         ArgumentNullException.ThrowIfNull(rankBody);
         ObjectDisposedException.ThrowIf(_disposed, this);
+        lock (_callGate)
+        {
+            RunLocked(rankBody);
+        }
+    }
+
+    private void RunLocked(Action<int> rankBody)
+    {
         _hub.Reset();
         _firstFailure = null;
         _failedRank = -1;
