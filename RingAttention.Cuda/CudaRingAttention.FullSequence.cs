@@ -13,69 +13,40 @@ public sealed partial class CudaRingAttention
     public AttentionOutput ForwardFullSequence(float[] query, float[] key, float[] value)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        CheckFull(query, nameof(query), Problem.GlobalQueryShape);
-        CheckFull(key, nameof(key), Problem.GlobalKeyValueShape);
-        CheckFull(value, nameof(value), Problem.GlobalKeyValueShape);
+        _sharding.CheckForwardInputs(query, key, value);
 
         HostIo io = EnsureIo();
-        io.UploadHalf(io.Query, ShardQuery(query));
-        io.UploadHalf(io.Key, ShardKeyValue(key));
-        io.UploadHalf(io.Value, ShardKeyValue(value));
+        io.UploadHalf(io.Query, _sharding.ShardQuery(query));
+        io.UploadHalf(io.Key, _sharding.ShardKeyValue(key));
+        io.UploadHalf(io.Value, _sharding.ShardKeyValue(value));
         Forward(io.Query.Tensors, io.Key.Tensors, io.Value.Tensors, io.Output.Tensors, io.Lse.Tensors, io.StreamPointer);
         float[][] output = io.DownloadHalf(io.Output);
         float[][] lse = io.DownloadFloat(io.Lse);
         return new AttentionOutput(
-            SequenceReorder.Restore(output, Problem.GlobalQueryShape.SequenceAxis, Problem.Balance),
-            SequenceReorder.Restore(lse, LseAxis, Problem.Balance));
+            _sharding.RestoreQuery(output),
+            _sharding.RestoreLse(lse));
     }
 
     /// <summary>Backward on full sequences in natural order (see <see cref="ForwardFullSequence"/>).</summary>
     public AttentionGradients BackwardFullSequence(float[] query, float[] key, float[] value, float[] output, float[] lse, float[] outputGradient)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        CheckFull(query, nameof(query), Problem.GlobalQueryShape);
-        CheckFull(key, nameof(key), Problem.GlobalKeyValueShape);
-        CheckFull(value, nameof(value), Problem.GlobalKeyValueShape);
-        CheckFull(output, nameof(output), Problem.GlobalQueryShape);
-        CheckFull(outputGradient, nameof(outputGradient), Problem.GlobalQueryShape);
-        ArgumentNullException.ThrowIfNull(lse);
-        long lseElements = (long)Problem.BatchSize * Problem.QueryHeads * Problem.SequenceLength;
-        if (lse.Length != lseElements)
-        {
-            throw new ArgumentException(Text($"lse has {lse.Length} elements, expected {lseElements} (B={Problem.BatchSize} x Hq={Problem.QueryHeads} x S={Problem.SequenceLength})."), nameof(lse));
-        }
+        _sharding.CheckBackwardInputs(query, key, value, output, lse, outputGradient);
 
         HostIo io = EnsureIo();
-        io.UploadHalf(io.Query, ShardQuery(query));
-        io.UploadHalf(io.Key, ShardKeyValue(key));
-        io.UploadHalf(io.Value, ShardKeyValue(value));
-        io.UploadHalf(io.Output, ShardQuery(output));
-        io.UploadFloat(io.Lse, SequenceReorder.Shard<float>(lse, LseAxis, Problem.Balance, Problem.RingSize));
-        io.UploadHalf(io.OutputGradient, ShardQuery(outputGradient));
+        io.UploadHalf(io.Query, _sharding.ShardQuery(query));
+        io.UploadHalf(io.Key, _sharding.ShardKeyValue(key));
+        io.UploadHalf(io.Value, _sharding.ShardKeyValue(value));
+        io.UploadHalf(io.Output, _sharding.ShardQuery(output));
+        io.UploadFloat(io.Lse, _sharding.ShardLse(lse));
+        io.UploadHalf(io.OutputGradient, _sharding.ShardQuery(outputGradient));
         Backward(
             io.Query.Tensors, io.Key.Tensors, io.Value.Tensors, io.Output.Tensors, io.Lse.Tensors, io.OutputGradient.Tensors,
             io.QueryGradient.Tensors, io.KeyGradient.Tensors, io.ValueGradient.Tensors, io.StreamPointer);
         return new AttentionGradients(
-            SequenceReorder.Restore(io.DownloadHalf(io.QueryGradient), Problem.GlobalQueryShape.SequenceAxis, Problem.Balance),
-            SequenceReorder.Restore(io.DownloadHalf(io.KeyGradient), Problem.GlobalKeyValueShape.SequenceAxis, Problem.Balance),
-            SequenceReorder.Restore(io.DownloadHalf(io.ValueGradient), Problem.GlobalKeyValueShape.SequenceAxis, Problem.Balance));
-    }
-
-    private SequenceAxis LseAxis => SequenceAxis.ForLse(Problem.BatchSize, Problem.QueryHeads, Problem.SequenceLength);
-
-    private float[][] ShardQuery(float[] full) => SequenceReorder.Shard<float>(full, Problem.GlobalQueryShape.SequenceAxis, Problem.Balance, Problem.RingSize);
-
-    private float[][] ShardKeyValue(float[] full) => SequenceReorder.Shard<float>(full, Problem.GlobalKeyValueShape.SequenceAxis, Problem.Balance, Problem.RingSize);
-
-    private static void CheckFull(float[] tensor, string name, TensorShape shape)
-    {
-        ArgumentNullException.ThrowIfNull(tensor, name);
-        if (tensor.Length != shape.ElementCount)
-        {
-            throw new ArgumentException(
-                Text($"{name} has {tensor.Length} elements, expected {shape.ElementCount} ({shape.Layout}: B={shape.Batch}, S={shape.Sequence}, H={shape.Heads}, D={shape.HeadDim})."),
-                name);
-        }
+            _sharding.RestoreQuery(io.DownloadHalf(io.QueryGradient)),
+            _sharding.RestoreKeyValue(io.DownloadHalf(io.KeyGradient)),
+            _sharding.RestoreKeyValue(io.DownloadHalf(io.ValueGradient)));
     }
 
     private HostIo EnsureIo()

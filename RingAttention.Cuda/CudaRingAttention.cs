@@ -17,6 +17,7 @@ public sealed partial class CudaRingAttention : IDisposable
 {
     private readonly CudaRank[] _ranks;
     private readonly VirtualRankHub _hub;
+    private readonly FullSequenceSharding _sharding;
     private readonly RankThreads _workers;
     private readonly CudaAttentionContext _context;
     private readonly bool _ownsContext;
@@ -58,6 +59,7 @@ public sealed partial class CudaRingAttention : IDisposable
         }
 
         Problem = problem;
+        _sharding = new FullSequenceSharding(problem);
         ElementType = elementType;
         Device = options.Device;
         ILoggerFactory loggers = options.LoggerFactory ?? NullLoggerFactory.Instance;

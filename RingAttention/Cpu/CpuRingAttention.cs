@@ -17,6 +17,7 @@ public sealed class CpuRingAttention : IDisposable
     private readonly ThreadRingHub _hub;
     private readonly RankThreads _threads;
     private readonly Lock _callGate = new();
+    private readonly FullSequenceSharding _sharding;
     private readonly Action<int> _forwardRank;
     private readonly Action<int> _backwardRank;
 
@@ -37,6 +38,7 @@ public sealed class CpuRingAttention : IDisposable
         problem.Validate();
         options ??= new CpuRingOptions();
         Problem = problem;
+        _sharding = new FullSequenceSharding(problem);
         _hub = new ThreadRingHub(problem.RingSize, options.ExchangeTimeout);
         _threads = new RankThreads(_hub);
         ILoggerFactory loggers = options.LoggerFactory ?? NullLoggerFactory.Instance;
@@ -123,39 +125,24 @@ public sealed class CpuRingAttention : IDisposable
     /// </summary>
     public AttentionOutput ForwardFullSequence(float[] query, float[] key, float[] value)
     {
-        CheckFull(query, nameof(query), Problem.GlobalQueryShape);
-        CheckFull(key, nameof(key), Problem.GlobalKeyValueShape);
-        CheckFull(value, nameof(value), Problem.GlobalKeyValueShape);
-
+        _sharding.CheckForwardInputs(query, key, value);
         float[][] output = NewShards(Problem.LocalQueryElements);
         float[][] lse = NewShards(Problem.LocalLseElements);
-        Forward(ShardQuery(query), ShardKeyValue(key), ShardKeyValue(value), output, lse);
-        return new AttentionOutput(RestoreQuery(output), RestoreLse(lse));
+        Forward(_sharding.ShardQuery(query), _sharding.ShardKeyValue(key), _sharding.ShardKeyValue(value), output, lse);
+        return new AttentionOutput(_sharding.RestoreQuery(output), _sharding.RestoreLse(lse));
     }
 
     /// <summary>Backward on full sequences in natural order (see <see cref="ForwardFullSequence"/>).</summary>
     public AttentionGradients BackwardFullSequence(float[] query, float[] key, float[] value, float[] output, float[] lse, float[] outputGradient)
     {
-        CheckFull(query, nameof(query), Problem.GlobalQueryShape);
-        CheckFull(key, nameof(key), Problem.GlobalKeyValueShape);
-        CheckFull(value, nameof(value), Problem.GlobalKeyValueShape);
-        CheckFull(output, nameof(output), Problem.GlobalQueryShape);
-        CheckFull(outputGradient, nameof(outputGradient), Problem.GlobalQueryShape);
-        ArgumentNullException.ThrowIfNull(lse);
-        long lseElements = (long)Problem.BatchSize * Problem.QueryHeads * Problem.SequenceLength;
-        if (lse.Length != lseElements)
-        {
-            throw new ArgumentException(Text($"lse has {lse.Length} elements, expected {lseElements} (B={Problem.BatchSize} x Hq={Problem.QueryHeads} x S={Problem.SequenceLength})."), nameof(lse));
-        }
-
+        _sharding.CheckBackwardInputs(query, key, value, output, lse, outputGradient);
         float[][] dq = NewShards(Problem.LocalQueryElements);
         float[][] dk = NewShards(Problem.LocalKeyValueElements);
         float[][] dv = NewShards(Problem.LocalKeyValueElements);
         Backward(
-            ShardQuery(query), ShardKeyValue(key), ShardKeyValue(value), ShardQuery(output),
-            SequenceReorder.Shard<float>(lse, LseAxis, Problem.Balance, Problem.RingSize),
-            ShardQuery(outputGradient), dq, dk, dv);
-        return new AttentionGradients(RestoreQuery(dq), RestoreKeyValue(dk), RestoreKeyValue(dv));
+            _sharding.ShardQuery(query), _sharding.ShardKeyValue(key), _sharding.ShardKeyValue(value), _sharding.ShardQuery(output),
+            _sharding.ShardLse(lse), _sharding.ShardQuery(outputGradient), dq, dk, dv);
+        return new AttentionGradients(_sharding.RestoreQuery(dq), _sharding.RestoreKeyValue(dk), _sharding.RestoreKeyValue(dv));
     }
 
     /// <inheritdoc />
@@ -181,8 +168,6 @@ public sealed class CpuRingAttention : IDisposable
             }
         }
     }
-
-    private SequenceAxis LseAxis => SequenceAxis.ForLse(Problem.BatchSize, Problem.QueryHeads, Problem.SequenceLength);
 
     private string QueryShapeText => Text($"B={Problem.BatchSize} x L={Problem.LocalLength} x Hq={Problem.QueryHeads} x D={Problem.HeadDim}");
 
@@ -235,17 +220,6 @@ public sealed class CpuRingAttention : IDisposable
         }
     }
 
-    private static void CheckFull(float[] tensor, string name, TensorShape shape)
-    {
-        ArgumentNullException.ThrowIfNull(tensor, name);
-        if (tensor.Length != shape.ElementCount)
-        {
-            throw new ArgumentException(
-                Text($"{name} has {tensor.Length} elements, expected {shape.ElementCount} ({shape.Layout}: B={shape.Batch}, S={shape.Sequence}, H={shape.Heads}, D={shape.HeadDim})."),
-                name);
-        }
-    }
-
     private float[][] NewShards(long elements)
     {
         var shards = new float[Problem.RingSize][];
@@ -256,16 +230,6 @@ public sealed class CpuRingAttention : IDisposable
 
         return shards;
     }
-
-    private float[][] ShardQuery(float[] full) => SequenceReorder.Shard<float>(full, Problem.GlobalQueryShape.SequenceAxis, Problem.Balance, Problem.RingSize);
-
-    private float[][] ShardKeyValue(float[] full) => SequenceReorder.Shard<float>(full, Problem.GlobalKeyValueShape.SequenceAxis, Problem.Balance, Problem.RingSize);
-
-    private float[] RestoreQuery(float[][] shards) => SequenceReorder.Restore(shards, Problem.GlobalQueryShape.SequenceAxis, Problem.Balance);
-
-    private float[] RestoreKeyValue(float[][] shards) => SequenceReorder.Restore(shards, Problem.GlobalKeyValueShape.SequenceAxis, Problem.Balance);
-
-    private float[] RestoreLse(float[][] shards) => SequenceReorder.Restore(shards, LseAxis, Problem.Balance);
 
     private static string Text(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
