@@ -19,22 +19,15 @@ internal static class TestTensors
     /// <summary>‖actual − expected‖₂ / ‖expected‖₂ in float64; fails on any NaN (an unwritten, poisoned element).</summary>
     public static double RelativeError(ReadOnlySpan<float> actual, ReadOnlySpan<double> expected, string what)
     {
-        Assert.Equal(expected.Length, actual.Length);
-        double diff = 0;
-        double norm = 0;
         for (int i = 0; i < actual.Length; i++)
         {
             if (float.IsNaN(actual[i]))
             {
                 Assert.Fail($"{what}: NaN at element {i} (an element the GPU never wrote, or a NaN it computed)");
             }
-
-            double d = actual[i] - expected[i];
-            diff += d * d;
-            norm += expected[i] * expected[i];
         }
 
-        return Math.Sqrt(diff / norm);
+        return ErrorMeasure.RelativeError(actual, expected);
     }
 
     public static RingProblem Problem(
