@@ -1,19 +1,33 @@
 using Microsoft.Extensions.Logging;
+using RingAttention.Cli.Commands;
+using RingAttention.Interop;
 
 namespace RingAttention.Cli.Backends;
 
 /// <summary>The one place that knows which backends exist, which can run here, and how to create them.</summary>
 internal static class AttentionBackends
 {
-    /// <summary>Why the CUDA backend cannot run; it stays unavailable until the native interop is wired in here.</summary>
-    public const string CudaUnavailableReason =
-        "the cuda backend needs the native library (libringattn from native/, loaded through RingAttention.Interop), which this build of ringattn does not include yet";
+    /// <summary>What the CUDA backend needs, the start of its "not available" message.</summary>
+    public const string CudaRequirement = "the cuda backend needs the native library (libringattn_shim.so, and the CUDA runtime, cuDNN 9 and NCCL 2 it links) and a CUDA GPU";
+
+    // The probe loads the shim once per process anyway; its answer does not change within a run.
+    private static readonly Lazy<(bool Available, string Reason)> CudaProbe = new(() =>
+    {
+        bool available = NativeRuntime.IsAvailable(out string reason);
+        return (available, reason);
+    });
+
+    /// <summary>
+    /// What <see cref="NativeRuntime.IsAvailable"/> said about the GPU path in this process: why not when
+    /// unavailable, what was found when available (one line, without a final period).
+    /// </summary>
+    public static string CudaProbeText => OneLine(CudaProbe.Value.Reason);
 
     /// <summary>Null when <paramref name="kind"/> can run here, otherwise the reason it cannot.</summary>
     public static string? UnavailableReason(BackendKind kind) => kind switch
     {
         BackendKind.Cpu => null,
-        BackendKind.Cuda => CudaUnavailableReason,
+        BackendKind.Cuda => CudaProbe.Value.Available ? null : CudaProbeText,
         _ => $"unknown backend {kind}",
     };
 
@@ -23,20 +37,65 @@ internal static class AttentionBackends
         string? reason = UnavailableReason(kind);
         if (reason is not null)
         {
-            throw new BackendUnavailableException($"{reason}; use --backend cpu");
+            string what = kind == BackendKind.Cuda ? CudaRequirement + ", and cannot run here" : $"backend {kind} cannot run here";
+            throw new BackendUnavailableException($"{what}: {reason}; use --backend cpu");
         }
     }
 
-    /// <summary>Plans <paramref name="problem"/> on <paramref name="kind"/>.</summary>
+    /// <summary>The element type <paramref name="kind"/> computes in when --dtype is not given.</summary>
+    public static ElementPrecision DefaultPrecision(BackendKind kind) =>
+        kind == BackendKind.Cuda ? ElementPrecision.BFloat16 : ElementPrecision.Float32;
+
+    /// <summary>
+    /// Null when <paramref name="kind"/> can compute in <paramref name="precision"/> (null: its default), otherwise
+    /// the one-line reason, in the CLI's words (<paramref name="name"/> is the --dtype value as typed).
+    /// </summary>
+    public static string? PrecisionError(BackendKind kind, ElementPrecision? precision, string name) => (kind, precision) switch
+    {
+        (_, null) => null,
+        (BackendKind.Cpu, ElementPrecision.Float32) => null,
+        (BackendKind.Cpu, _) => $"--dtype {name} needs --backend cuda; the cpu backend computes in float32 (omit --dtype or pass --dtype fp32)",
+        (BackendKind.Cuda, ElementPrecision.BFloat16 or ElementPrecision.Float16) => null,
+        (BackendKind.Cuda, _) => $"--dtype {name} is not supported by --backend cuda, which computes in bf16 or fp16 (with fp32 accumulators); use --dtype bf16|fp16, or --backend cpu for float32",
+        _ => $"--dtype {name} is not supported by backend {kind}",
+    };
+
+    /// <summary>Plans <paramref name="problem"/> on <paramref name="kind"/> in <paramref name="precision"/> (null: the backend's default).</summary>
     /// <exception cref="BackendUnavailableException">The backend cannot run here.</exception>
-    /// <exception cref="ArgumentException">The problem is invalid.</exception>
-    public static IAttentionBackend Create(BackendKind kind, RingProblem problem, ILoggerFactory loggers)
+    /// <exception cref="ArgumentException">The problem is invalid, or invalid for this backend.</exception>
+    /// <exception cref="CliUsageException">The backend cannot compute in <paramref name="precision"/>.</exception>
+    public static IAttentionBackend Create(BackendKind kind, RingProblem problem, ILoggerFactory loggers, ElementPrecision? precision = null)
     {
         ThrowIfUnavailable(kind);
+        ElementPrecision resolved = precision ?? DefaultPrecision(kind);
+        string? error = PrecisionError(kind, resolved, CliChoices.NameOf(CliChoices.Dtypes, resolved));
+        if (error is not null)
+        {
+            throw new CliUsageException(error);
+        }
+
         return kind switch
         {
             BackendKind.Cpu => new CpuAttentionBackend(problem, loggers),
+            BackendKind.Cuda => new CudaAttentionBackend(problem, resolved, loggers),
             _ => throw new BackendUnavailableException($"no implementation for backend {kind}"),
         };
+    }
+
+    /// <summary>The probe's text on one line: lines after a sentence or a "Tried:" run on, list entries are joined by "; ".</summary>
+    private static string OneLine(string text)
+    {
+        var line = new System.Text.StringBuilder();
+        foreach (string part in text.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (line.Length > 0)
+            {
+                line.Append(line[^1] is '.' or ':' or ';' ? " " : "; ");
+            }
+
+            line.Append(part);
+        }
+
+        return line.ToString().TrimEnd('.');
     }
 }

@@ -8,6 +8,10 @@ internal static class CliChoices
     /// <summary>--backend values.</summary>
     public static IReadOnlyDictionary<string, BackendKind> Backends { get; } = Ordinal(("cpu", BackendKind.Cpu), ("cuda", BackendKind.Cuda));
 
+    /// <summary>--dtype values.</summary>
+    public static IReadOnlyDictionary<string, ElementPrecision> Dtypes { get; } = Ordinal(
+        ("bf16", ElementPrecision.BFloat16), ("fp16", ElementPrecision.Float16), ("fp32", ElementPrecision.Float32));
+
     /// <summary>--mask values.</summary>
     public static IReadOnlyDictionary<string, AttentionMask> Masks { get; } = Ordinal(("none", AttentionMask.None), ("causal", AttentionMask.Causal));
 

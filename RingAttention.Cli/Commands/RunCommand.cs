@@ -16,6 +16,8 @@ internal static class RunCommand
     public static Command Create(Option<bool> verbose)
     {
         Option<BackendKind?> backend = CliOptions.OptionalChoice("--backend", "Where to compute (default cpu).", CliChoices.Backends);
+        Option<ElementPrecision?> dtype = CliOptions.OptionalChoice(
+            "--dtype", "Element type of the computation: bf16 or fp16 with --backend cuda (default bf16); the cpu backend computes in fp32 only (default fp32).", CliChoices.Dtypes);
         Option<int> ringSize = CliOptions.PositiveInt("--cp", "Context-parallel size N: the number of simulated ranks in the ring.");
         Option<AttentionMask> mask = CliOptions.RequiredChoice("--mask", "Attention mask on the global sequence.", CliChoices.Masks);
         Option<LoadBalancing> balance = CliOptions.RequiredChoice("--balance", "How tokens are assigned to ranks (dual-chunk needs S divisible by 2N).", CliChoices.Balances);
@@ -33,9 +35,10 @@ internal static class RunCommand
 
         var command = new Command("run", "Run ring attention on .npy files: forward (O, LSE) and, with --do, backward (dQ, dK, dV).")
         {
-            backend, ringSize, mask, balance, layout, scale, query, key, value, output, lse,
+            backend, dtype, ringSize, mask, balance, layout, scale, query, key, value, output, lse,
             outputGradient, queryGradient, keyGradient, valueGradient,
         };
+        command.Validators.Add(result => RequireSupportedDtype(result, backend, dtype));
         command.Validators.Add(result => RequireCompleteGradientOptions(result, outputGradient, [queryGradient, keyGradient, valueGradient]));
         command.SetAction(parsed =>
         {
@@ -43,6 +46,7 @@ internal static class RunCommand
             var request = new RunRequest
             {
                 Backend = parsed.GetValue(backend) ?? BackendKind.Cpu,
+                Precision = parsed.GetValue(dtype),
                 RingSize = parsed.GetValue(ringSize),
                 Mask = parsed.GetValue(mask),
                 Balance = parsed.GetValue(balance),
@@ -60,6 +64,36 @@ internal static class RunCommand
             return RunJob.Execute(request, parsed.InvocationConfiguration.Output, loggers);
         });
         return command;
+    }
+
+    /// <summary>--dtype must be one the chosen backend computes in (cpu: fp32; cuda: bf16, fp16).</summary>
+    private static void RequireSupportedDtype(CommandResult result, Option<BackendKind?> backend, Option<ElementPrecision?> dtype)
+    {
+        // Read the tokens, not the values: a value that failed to parse has its own error already, and asking for it would throw.
+        if (!TryGetChoice(result.GetResult(dtype), CliChoices.Dtypes, out ElementPrecision precision, out string dtypeName))
+        {
+            return;
+        }
+
+        BackendKind kind = BackendKind.Cpu;
+        if (result.GetResult(backend) is { } backendResult && !TryGetChoice(backendResult, CliChoices.Backends, out kind, out _))
+        {
+            return;
+        }
+
+        string? error = AttentionBackends.PrecisionError(kind, precision, dtypeName);
+        if (error is not null)
+        {
+            result.AddError(error);
+        }
+    }
+
+    private static bool TryGetChoice<T>(OptionResult? option, IReadOnlyDictionary<string, T> choices, out T value, out string name)
+        where T : struct, Enum
+    {
+        name = option is { Tokens.Count: > 0 } ? option.Tokens[0].Value : string.Empty;
+        value = default;
+        return option is not null && choices.TryGetValue(name, out value);
     }
 
     /// <summary>--do and the three gradient outputs come as a set: half a backward is always a mistake.</summary>

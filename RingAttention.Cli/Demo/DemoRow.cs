@@ -3,6 +3,9 @@ namespace RingAttention.Cli.Demo;
 /// <summary>One mask x balance case of the demo: relative errors against the float64 reference, and ring times.</summary>
 internal sealed record DemoRow
 {
+    /// <summary>Which backend produced the row, as the table shows it: "cpu", or "cuda bf16".</summary>
+    public string Backend { get; init; } = "cpu";
+
     /// <summary>The case.</summary>
     public required RingProblem Problem { get; init; }
 

@@ -31,7 +31,7 @@ internal static partial class RunJob
         RingProblem problem = RunProblemBuilder.Build(request, query, key, value, outputGradient);
         LogPlanned(logger, problem.BatchSize, problem.SequenceLength, problem.QueryHeads, problem.KeyValueHeads, problem.HeadDim, problem.RingSize, problem.Mask, problem.Balance, problem.Layout, problem.SoftmaxScale);
 
-        using IAttentionBackend backend = AttentionBackends.Create(request.Backend, problem, loggers);
+        using IAttentionBackend backend = AttentionBackends.Create(request.Backend, problem, loggers, request.Precision);
         var clock = Stopwatch.StartNew();
         AttentionOutput forward = backend.Forward(query.Array.Data, key.Array.Data, value.Array.Data);
         double forwardMs = clock.Elapsed.TotalMilliseconds;

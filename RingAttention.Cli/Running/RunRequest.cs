@@ -8,6 +8,9 @@ internal sealed record RunRequest
     /// <summary>Where to compute.</summary>
     public required BackendKind Backend { get; init; }
 
+    /// <summary>--dtype: the element type to compute in; null means the backend's default (cpu fp32, cuda bf16).</summary>
+    public ElementPrecision? Precision { get; init; }
+
     /// <summary>N, the number of simulated ranks (--cp).</summary>
     public required int RingSize { get; init; }
 

@@ -32,7 +32,6 @@ public sealed class RunErrorTests
     [InlineData("--scale", "big", "--scale must be a finite positive number, got 'big'")]
     [InlineData("--layout", "nhwc", "--layout: unknown value 'nhwc'; expected one of: bshd, sbhd")]
     [InlineData("--backend", "tpu", "--backend: unknown value 'tpu'; expected one of: cpu, cuda")]
-    [InlineData("--backend", "cuda", "the cuda backend needs the native library")]
     public void Bad_optional_values_are_one_line_errors(string option, string value, string expected)
     {
         using var scenario = new RunScenario(Q, Kv);
