@@ -113,7 +113,7 @@ PY
 fi
 
 # Managed GPU test projects (xunit v3 assemblies are executables: the runtime alone runs a prebuilt one).
-GPU_TEST_PROJECTS="${GPU_TEST_PROJECTS:-tests/RingAttention.Interop.Tests tests/RingAttention.Cuda.Tests}"
+GPU_TEST_PROJECTS="${GPU_TEST_PROJECTS:-tests/RingAttention.Interop.Tests tests/RingAttention.Cuda.Tests tests/RingAttention.Cli.Tests}"
 SHIM_DIR=""
 if [ "$BUILD_OK" = 1 ]; then
   SHIM_DIR="$(dirname "$(find "$BUILD_DIR" -name 'libringattn_shim.so*' -type f | head -n 1)")"
