@@ -9,6 +9,7 @@
 #   BUILD_DIR                   build tree (default build/native)
 #   GIT_COMMIT                  recorded in shim-bench.json
 #   JOBS                        parallel build jobs (default: nproc)
+#   GPU_TEST_BIN                a folder holding the prebuilt test assemblies (scripts/gpu-carry.sh makes one)
 #   GPU_TEST_PROJECTS           managed GPU test project dirs (default: Interop and Cuda tests)
 set -uo pipefail
 
@@ -131,7 +132,12 @@ for project in $GPU_TEST_PROJECTS; do
   elif [ "$BUILD_OK" != 1 ]; then
     record "$step" "skipped (native build failed)" 0
   else
-    dll="$(find "$project/bin" -name "$name.dll" -path '*Release*' 2>/dev/null | head -n 1)"
+    dll=""
+    if [ -n "${GPU_TEST_BIN:-}" ] && [ -f "$GPU_TEST_BIN/$name.dll" ]; then
+      dll="$GPU_TEST_BIN/$name.dll"  # gathered by scripts/gpu-carry.sh
+    else
+      dll="$(find "$project/bin" -name "$name.dll" -path '*Release*' 2>/dev/null | head -n 1)"
+    fi
     if [ -n "$dll" ]; then
       run_step "$step" "$OUT_DIR/$name.log" dotnet "$dll"
     elif dotnet --list-sdks 2>/dev/null | grep -q .; then

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Here (no GPU): builds the managed code in Release and gathers what a GPU run needs into .gpu-carry/ (ignored by
+# git), small enough to travel with the tree: the GPU test assemblies in one folder (they share their dependencies)
+# and the benchmark in another. On the GPU machine: GPU_TEST_BIN=.gpu-carry/tests scripts/gpu-check.sh
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+out=.gpu-carry
+if ! git check-ignore -q "$out"; then echo "/$out/" >> .git/info/exclude; fi
+rm -rf "$out" && mkdir -p "$out/tests" "$out/benchmarks"
+dotnet build RingAttention.slnx -c Release -warnaserror -nologo -v quiet
+for project in tests/RingAttention.Interop.Tests tests/RingAttention.Cuda.Tests tests/RingAttention.Cli.Tests; do
+  cp -r "$project"/bin/Release/net10.0/. "$out/tests/"
+done
+if [ -d benchmarks/RingAttention.Benchmarks/bin/Release/net10.0 ]; then
+  cp -r benchmarks/RingAttention.Benchmarks/bin/Release/net10.0/. "$out/benchmarks/"
+fi
+du -sh "$out"/*
