@@ -1,0 +1,115 @@
+using System.Globalization;
+
+namespace RingAttention.Benchmarks;
+
+/// <summary>What a case measures.</summary>
+public enum CaseKind
+{
+    /// <summary>One cuDNN call over the full sequence on one GPU (the yardstick).</summary>
+    Baseline,
+
+    /// <summary>The ring at N = 1 through the public device API (<c>CudaRingAttention</c>).</summary>
+    Ring,
+
+    /// <summary>One rank of an N-rank ring replayed alone (transfers skipped): the per-GPU critical path.</summary>
+    CriticalPath,
+
+    /// <summary>All N virtual ranks of the ring on one GPU, transfers included (<c>CudaRingAttention</c>).</summary>
+    RingTotal,
+}
+
+/// <summary>The forward or the backward pass.</summary>
+public enum Pass
+{
+    /// <summary>Forward.</summary>
+    Forward,
+
+    /// <summary>Backward.</summary>
+    Backward,
+}
+
+/// <summary>One benchmark case: a problem (bf16, B = 1) and how it is run. Its <see cref="Id"/> is what BenchmarkDotNet shows and filters on.</summary>
+/// <param name="Kind">What is measured.</param>
+/// <param name="SequenceLength">S.</param>
+/// <param name="Mask">Causal or none.</param>
+/// <param name="QueryHeads">Hq.</param>
+/// <param name="KeyValueHeads">Hkv.</param>
+/// <param name="RingSize">N (1 for the baseline).</param>
+/// <param name="Balance">Load balancing of the ring.</param>
+/// <param name="Rank">The replayed rank (critical path only).</param>
+/// <param name="HeadDim">D.</param>
+public sealed record BenchCase(
+    CaseKind Kind,
+    int SequenceLength,
+    AttentionMask Mask,
+    int QueryHeads,
+    int KeyValueHeads,
+    int RingSize = 1,
+    LoadBalancing Balance = LoadBalancing.None,
+    int Rank = 0,
+    int HeadDim = 128)
+{
+    /// <summary>Batch size (always 1).</summary>
+    public const int BatchSize = 1;
+
+    /// <summary>A short name that sorts by kind, e.g. <c>crit-N8r7-S064K-causal-dual-H16</c>.</summary>
+    public string Id
+    {
+        get
+        {
+            string kind = Kind switch
+            {
+                CaseKind.Baseline => "base",
+                CaseKind.Ring => Text($"ring-N{RingSize}"),
+                CaseKind.CriticalPath => Text($"crit-N{RingSize}r{Rank}"),
+                _ => Text($"total-N{RingSize}"),
+            };
+            string balance = Kind == CaseKind.Baseline || RingSize == 1 ? string.Empty : Balance switch
+            {
+                LoadBalancing.DualChunk => "-dual",
+                LoadBalancing.Striped => "-striped",
+                _ => "-contig",
+            };
+            return Text($"{kind}-{SizeText(SequenceLength)}-{(Mask == AttentionMask.Causal ? "causal" : "nomask")}{balance}-{HeadsText}{(HeadDim == 128 ? string.Empty : Text($"-D{HeadDim}"))}");
+        }
+    }
+
+    /// <summary>"H16" or "H32x8" (GQA).</summary>
+    public string HeadsText => QueryHeads == KeyValueHeads ? Text($"H{QueryHeads}") : Text($"H{QueryHeads}x{KeyValueHeads}");
+
+    /// <summary>The shape that names the baseline this case is compared with (S, mask, heads, D).</summary>
+    public string ShapeKey => Text($"{SequenceLength}/{Mask}/{QueryHeads}/{KeyValueHeads}/{HeadDim}");
+
+    /// <summary>The problem as the ring sees it.</summary>
+    public RingProblem Problem => new()
+    {
+        BatchSize = BatchSize,
+        SequenceLength = SequenceLength,
+        QueryHeads = QueryHeads,
+        KeyValueHeads = KeyValueHeads,
+        HeadDim = HeadDim,
+        RingSize = Kind == CaseKind.Baseline ? 1 : RingSize,
+        Mask = Mask,
+        Balance = Kind == CaseKind.Baseline ? LoadBalancing.None : Balance,
+    };
+
+    /// <summary>Floating-point operations of the full problem: 4·B·Hq·S²·D forward, 2.5× that backward, halved for causal.</summary>
+    public double Flops(Pass pass)
+    {
+        double forward = 4.0 * BatchSize * QueryHeads * (double)SequenceLength * SequenceLength * HeadDim;
+        if (Mask == AttentionMask.Causal)
+        {
+            forward /= 2;
+        }
+
+        return pass == Pass.Forward ? forward : 2.5 * forward;
+    }
+
+    /// <summary>"8K", "64K" (zero-padded to sort), or the number itself below 1024.</summary>
+    public static string SizeText(int length) => length % 1024 == 0 ? Text($"S{length / 1024:000}K") : Text($"S{length}");
+
+    /// <inheritdoc />
+    public override string ToString() => Id;
+
+    private static string Text(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}

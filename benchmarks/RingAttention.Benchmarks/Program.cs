@@ -1,0 +1,130 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Properties;
+using BenchmarkDotNet.Reports;
+using BenchmarkDotNet.Running;
+using RingAttention.Interop;
+
+namespace RingAttention.Benchmarks;
+
+/// <summary>
+/// Entry point: <c>dotnet RingAttention.Benchmarks.dll [--out DIR] [--quick | --smoke] [--cases GLOB,...] [--list] [BenchmarkDotNet options]</c>.
+/// Runs the cases with BenchmarkDotNet in-process and writes <c>&lt;card&gt;.md</c>, <c>.json</c> and <c>.svg</c> into DIR.
+/// </summary>
+public static class Program
+{
+    private const string Usage = """
+        RingAttention GPU benchmarks (BenchmarkDotNet, in-process).
+          dotnet RingAttention.Benchmarks.dll [options] [BenchmarkDotNet options, e.g. --filter '*Forward*']
+        options:
+          --out DIR        where <card>.md, <card>.json and <card>.svg go (default: benchmarks/results)
+          --quick          a subset with fewer iterations (about 1-2 minutes)
+          --smoke          tiny shapes, same structure (for the CPU emulator of the shim; the numbers mean nothing)
+          --cases GLOB     only cases whose id matches (comma-separated globs, e.g. 'base-*,ring-*' or '*S064K*')
+          --list           print the case ids and exit (no GPU needed)
+        env: RINGATTN_NATIVE_PATH (libringattn_shim.so or its folder), GIT_COMMIT (else read from .git)
+        """;
+
+    /// <summary>Runs the suite; 0 when the report was written, 1 when cases failed, 2 for usage or GPU errors.</summary>
+    public static int Main(string[] args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        string output = Path.Combine("benchmarks", "results");
+        CaseCatalog.Size size = CaseCatalog.Size.Full;
+        string[]? globs = null;
+        bool list = false;
+        var passThrough = new List<string>();
+        for (int i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--out" when i + 1 < args.Length:
+                    output = args[++i];
+                    break;
+                case "--quick":
+                    size = CaseCatalog.Size.Quick;
+                    break;
+                case "--smoke":
+                    size = CaseCatalog.Size.Smoke;
+                    break;
+                case "--cases" when i + 1 < args.Length:
+                    globs = args[++i].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+                    break;
+                case "--list":
+                    list = true;
+                    break;
+                case "-h" or "--help":
+                    Console.WriteLine(Usage);
+                    return 0;
+                default:
+                    passThrough.Add(args[i]);
+                    break;
+            }
+        }
+
+        IReadOnlyList<BenchCase> all = CaseCatalog.Build(size);
+        IReadOnlyList<BenchCase> cases = globs is null ? all : [.. all.Where(c => globs.Any(g => Glob(g).IsMatch(c.Id)))];
+        if (list)
+        {
+            foreach (BenchCase c in cases)
+            {
+                Console.WriteLine(c.Id);
+            }
+
+            return 0;
+        }
+
+        if (cases.Count == 0)
+        {
+            Console.Error.WriteLine("No case matches --cases. Use --list to see them.");
+            return 2;
+        }
+
+        if (!NativeRuntime.IsAvailable(out string reason))
+        {
+            Console.Error.WriteLine("The GPU path cannot run here: " + reason);
+            return 2;
+        }
+
+        GpuEnvironment environment = GpuEnvironment.Read();
+        Console.WriteLine(Text($"{environment.Card}: driver {environment.Driver}, CUDA {environment.CudaRuntime}, cuDNN {environment.CudnnRuntime}, NCCL {environment.NcclRuntime}, commit {environment.Commit}"));
+        Console.WriteLine(Text($"{cases.Count} cases x 2 passes ({size}); shim {environment.ShimPath}"));
+
+        bool offline = BenchmarkSetup.UseOfflineHostInformation();
+        if (!offline)
+        {
+            Console.WriteLine("note: could not replace BenchmarkDotNet's host information; it may start `dotnet --version` and `lscpu`.");
+        }
+
+        // BenchmarkDotNet's own artifacts (logs) stay out of the repository.
+        string artifacts = Path.Combine(Path.GetTempPath(), Text($"ringattn-bdn-{Environment.ProcessId}"));
+        Job job = BenchmarkSetup.Job(quick: size != CaseCatalog.Size.Full);
+        AttentionBenchmarks.Selected = cases;
+        Summary summary = BenchmarkRunner.Run<AttentionBenchmarks>(BenchmarkSetup.Config(job, artifacts), [.. passThrough]);
+
+        if (summary.HasCriticalValidationErrors)
+        {
+            foreach (var error in summary.ValidationErrors)
+            {
+                Console.Error.WriteLine(error.Message);
+            }
+
+            return 2;
+        }
+
+        IReadOnlyList<ResultRow> rows = Results.FromSummary(summary, cases);
+        IReadOnlyList<GoalResult> goals = Results.Goals(rows, CaseCatalog.RingShapes(size));
+        string bdn = Text($"BenchmarkDotNet {BenchmarkDotNetInfo.Instance.BrandVersion}, InProcessNoEmit, warm-up {job.Run.WarmupCount}, iterations {job.Run.IterationCount}, 1 invocation each, MemoryDiagnoser");
+        var report = new RunReport(environment, size.ToString().ToLowerInvariant(), bdn, rows, goals);
+        IReadOnlyList<string> files = ReportWriter.Write(report, output);
+        Console.WriteLine(ReportWriter.ConsoleTable(report, files));
+        return rows.Any(r => r.Failed) ? 1 : 0;
+    }
+
+    private static Regex Glob(string pattern) =>
+        new("^" + Regex.Escape(pattern).Replace(@"\*", ".*", StringComparison.Ordinal).Replace(@"\?", ".", StringComparison.Ordinal) + "$",
+            RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+
+    private static string Text(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}
