@@ -15,4 +15,7 @@ done
 if [ -d benchmarks/RingAttention.Benchmarks/bin/Release/net10.0 ]; then
   cp -r benchmarks/RingAttention.Benchmarks/bin/Release/net10.0/. "$out/benchmarks/"
 fi
+# Debug symbols, XML docs and satellite resources are not needed to run there, and the tree may carry 64 MiB.
+find "$out" \( -name '*.pdb' -o -name '*.xml' \) -delete
+find "$out" -mindepth 2 -maxdepth 2 -type d -name '*-*' -o -mindepth 2 -maxdepth 2 -type d -regex '.*/[a-z][a-z]' | xargs -r rm -rf
 du -sh "$out"/*
