@@ -41,6 +41,28 @@ public sealed class RingTimeline
     public double TransferMicroseconds(int rank) => Intervals.Where(i => i.Rank == rank && i.Kind == RingTimelineKind.Transfer).Sum(i => i.DurationMicroseconds);
 
     /// <summary>
+    /// The share of <paramref name="rank"/>'s transfer time that ran while the same rank's attention was running: 1 when
+    /// every transfer hid behind compute, 0 when none did. NaN when the rank made no transfer.
+    /// </summary>
+    public double HiddenTransferShare(int rank)
+    {
+        RingTimelineInterval[] compute = [.. Intervals.Where(i => i.Rank == rank && i.Kind == RingTimelineKind.Compute)];
+        double total = 0;
+        double hidden = 0;
+        foreach (RingTimelineInterval transfer in Intervals.Where(i => i.Rank == rank && i.Kind == RingTimelineKind.Transfer))
+        {
+            double start = transfer.StartMicroseconds;
+            double end = start + transfer.DurationMicroseconds;
+            total += transfer.DurationMicroseconds;
+
+            // Compute intervals of one rank run on one stream, so they do not overlap each other.
+            hidden += compute.Sum(c => Math.Max(0, Math.Min(end, c.StartMicroseconds + c.DurationMicroseconds) - Math.Max(start, c.StartMicroseconds)));
+        }
+
+        return total > 0 ? hidden / total : double.NaN;
+    }
+
+    /// <summary>
     /// The timeline as Chrome trace JSON (chrome://tracing, Perfetto): one complete ("X") event per interval, pid = rank,
     /// tid = "compute" or "transfer".
     /// </summary>

@@ -63,6 +63,14 @@ public sealed partial class RingLoop<TTensor>
         int ringSize = _problem.RingSize;
 
         _ops.PackKeyValue(key, value, ws.OwnKeyValue);
+        if (ringSize == 1)
+        {
+            // One step covering every row: the kernel writes O and the LSE in place, exactly one attention call,
+            // with no accumulator, merge or cast around it.
+            _kernel.Forward(RingSchedule.ForPair(_problem, rank, rank), query, ws.OwnKeyValue, output, lse);
+            return;
+        }
+
         _ops.InitializeOutputAccumulator(ws.OutputAccumulator, ws.LseAccumulator);
 
         TTensor current = ws.OwnKeyValue;
@@ -115,6 +123,14 @@ public sealed partial class RingLoop<TTensor>
         int ringSize = _problem.RingSize;
 
         _ops.PackKeyValue(key, value, ws.OwnKeyValue);
+        if (ringSize == 1)
+        {
+            // One step: dQ straight into the output, dK/dV only unstacked; nothing to accumulate.
+            _kernel.Backward(RingSchedule.ForPair(_problem, rank, rank), query, ws.OwnKeyValue, output, outputGradient, lse, queryGradient, ws.PartialKeyValueGradient);
+            _ops.UnpackKeyValueGradient(ws.PartialKeyValueGradient, keyGradient, valueGradient);
+            return;
+        }
+
         _ops.Zero(ws.QueryGradientAccumulator);
         _ops.Zero(ws.OwnKeyValueGradient);
 
@@ -175,12 +191,9 @@ public sealed partial class RingLoop<TTensor>
             }
         }
 
-        if (ringSize > 1)
-        {
-            // The last hop brings the sum of every other rank's contribution to this rank's own block.
-            _transport.Wait(RingChannel.Gradient);
-            _ops.AccumulateKeyValueRows(ws.OwnKeyValueGradient, arriving, RowRange.All(_problem.LocalLength));
-        }
+        // The last hop brings the sum of every other rank's contribution to this rank's own block.
+        _transport.Wait(RingChannel.Gradient);
+        _ops.AccumulateKeyValueRows(ws.OwnKeyValueGradient, arriving, RowRange.All(_problem.LocalLength));
 
         _ops.FinalizeQueryGradient(ws.QueryGradientAccumulator, queryGradient);
         _ops.UnpackKeyValueGradient(ws.OwnKeyValueGradient, keyGradient, valueGradient);

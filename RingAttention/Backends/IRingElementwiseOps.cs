@@ -10,7 +10,10 @@ public interface IRingElementwiseOps<in TTensor>
     /// <summary>Copies K into the first plane and V into the second plane of <paramref name="keyValue"/>.</summary>
     void PackKeyValue(TTensor key, TTensor value, TTensor keyValue);
 
-    /// <summary>Casts the two planes of an fp32 stacked gradient out to dK and dV.</summary>
+    /// <summary>
+    /// Casts the two planes of a stacked gradient out to dK and dV: the fp32 accumulator, or with one rank the single
+    /// step's own partial (in the compute precision).
+    /// </summary>
     void UnpackKeyValueGradient(TTensor keyValueGradient, TTensor keyGradient, TTensor valueGradient);
 
     /// <summary>Sets the running output to 0 and the running LSE to -inf.</summary>

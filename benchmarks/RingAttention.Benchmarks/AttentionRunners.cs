@@ -60,14 +60,14 @@ internal static class AttentionRunners
     }
 
     /// <summary>The public device API: N virtual ranks on one GPU, ordered on a caller stream.</summary>
-    private sealed class RingRunner : IAttentionRunner
+    internal sealed class RingRunner : IAttentionRunner
     {
         private readonly List<DeviceBuffer> _buffers = [];
         private readonly CudaRingAttention _ring;
         private readonly CudaStream _stream;
         private readonly DeviceTensor[] _q, _k, _v, _o, _lse, _dO, _dq, _dk, _dv;
 
-        public RingRunner(RingProblem problem, CudaAttentionContext context)
+        public RingRunner(RingProblem problem, CudaAttentionContext context, bool recordTimeline = false)
         {
             int n = problem.RingSize;
             (_q, _k, _v, _o, _lse, _dO, _dq, _dk, _dv) = (new DeviceTensor[n], new DeviceTensor[n], new DeviceTensor[n], new DeviceTensor[n],
@@ -75,7 +75,7 @@ internal static class AttentionRunners
             _stream = new CudaStream(context.Device);
             try
             {
-                _ring = new CudaRingAttention(problem, DeviceElementType.BFloat16, new CudaRingOptions { Context = context, Device = context.Device });
+                _ring = new CudaRingAttention(problem, DeviceElementType.BFloat16, new CudaRingOptions { Context = context, Device = context.Device, RecordTimeline = recordTimeline });
                 const DeviceElementType Half = DeviceElementType.BFloat16;
                 for (int r = 0; r < n; r++)
                 {
@@ -103,6 +103,9 @@ internal static class AttentionRunners
         }
 
         public long DeviceMemoryBytes => _ring.DeviceMemoryPerRankBytes;
+
+        /// <summary>The timeline of the last call (needs recordTimeline).</summary>
+        public RingTimeline ReadTimeline() => _ring.ReadTimeline();
 
         public void Forward() => _ring.Forward(_q, _k, _v, _o, _lse, _stream.Pointer);
 

@@ -92,11 +92,11 @@ public sealed record GpuEnvironment(
     {
         try
         {
-            // "NVRM version: NVIDIA UNIX x86_64 Kernel Module  580.95.05  ..."
+            // "NVRM version: NVIDIA UNIX x86_64 Kernel Module  580.95.05  ..." or
+            // "NVRM version: NVIDIA UNIX Open Kernel Module for x86_64  580.159.04  ...": the first dotted number.
             string text = File.ReadAllText("/proc/driver/nvidia/version");
-            string[] words = text.Split([' ', '\t', '\n'], StringSplitOptions.RemoveEmptyEntries);
-            int module = Array.IndexOf(words, "Module");
-            return module >= 0 && module + 1 < words.Length ? words[module + 1] : "unknown";
+            System.Text.RegularExpressions.Match version = System.Text.RegularExpressions.Regex.Match(text, @"\b\d+\.\d+(\.\d+)?\b");
+            return version.Success ? version.Value : "unknown";
         }
         catch (IOException)
         {

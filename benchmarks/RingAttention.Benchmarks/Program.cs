@@ -118,6 +118,11 @@ public static class Program
         string bdn = Text($"BenchmarkDotNet {BenchmarkDotNetInfo.Instance.BrandVersion}, InProcessNoEmit, warm-up {job.Run.WarmupCount}, iterations {job.Run.IterationCount}, 1 invocation each, MemoryDiagnoser");
         var report = new RunReport(environment, size.ToString().ToLowerInvariant(), bdn, rows, goals);
         IReadOnlyList<string> files = ReportWriter.Write(report, output);
+        if (globs is null)
+        {
+            files = [.. files, .. TimelineTrace.Write(output, environment.CardSlug, size)];
+        }
+
         Console.WriteLine(ReportWriter.ConsoleTable(report, files));
         return rows.Any(r => r.Failed) ? 1 : 0;
     }

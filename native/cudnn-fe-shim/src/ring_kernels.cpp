@@ -47,6 +47,13 @@ void require_fp32(const ringattn_tensor_desc* desc, const char* name) {
 
 void check_launch(cudaError_t result, const char* kernel) { ringattn::check_cuda(result, kernel); }
 
+/**
+ * A launch is checked with cudaGetLastError, which also returns an error some earlier runtime call on this
+ * thread left behind (a bad handle passed elsewhere, a library's own probing). Clear it first, so that a launch
+ * reports only its own failure.
+ */
+void clear_stale_error() { (void)cudaGetLastError(); }
+
 cudaStream_t as_stream(ringattn_stream s) { return static_cast<cudaStream_t>(s); }
 
 }  // namespace
@@ -60,6 +67,7 @@ RINGATTN_API int32_t ringattn_merge_init(const ringattn_tensor_desc* acc, float*
         require_fp32(acc, "acc");
         require_not_null(o_acc, "o_acc");
         require_not_null(lse_acc, "lse_acc");
+        clear_stale_error();
         check_launch(ringattn::kernels::launch_merge_init(o_acc, acc_view, lse_acc, as_stream(stream)),
                      "merge_init kernel launch");
     });
@@ -82,6 +90,7 @@ RINGATTN_API int32_t ringattn_lse_merge(const ringattn_tensor_desc* part, const 
         require(row_begin >= 0 && row_begin + part->dims[2] <= acc->dims[2],
                 "rows [" + std::to_string(row_begin) + ", " + std::to_string(row_begin + part->dims[2]) +
                     ") do not fit the accumulator's " + std::to_string(acc->dims[2]) + " rows");
+        clear_stale_error();
         check_launch(ringattn::kernels::launch_lse_merge(static_cast<Dtype>(part->dtype), o_part, part_view, lse_part,
                                                          o_acc, acc_view, lse_acc, row_begin, as_stream(stream)),
                      "lse_merge kernel launch");
@@ -99,6 +108,7 @@ RINGATTN_API int32_t ringattn_merge_finalize(const ringattn_tensor_desc* acc, co
         require_not_null(o_acc, "o_acc");
         require_not_null(lse_acc, "lse_acc");
         require_not_null(o_out, "o_out");
+        clear_stale_error();
         check_launch(ringattn::kernels::launch_merge_finalize(o_acc, acc_view, lse_acc, static_cast<Dtype>(out->dtype),
                                                               o_out, out_view, as_stream(stream)),
                      "merge_finalize kernel launch");
@@ -115,6 +125,7 @@ RINGATTN_API int32_t ringattn_accumulate(const ringattn_tensor_desc* acc, float*
         require_same_dims(acc, "acc", src, "src");
         require_not_null(acc_ptr, "acc_ptr");
         require_not_null(src_ptr, "src_ptr");
+        clear_stale_error();
         check_launch(ringattn::kernels::launch_accumulate(acc_ptr, acc_view, static_cast<Dtype>(src->dtype), src_ptr,
                                                           src_view, as_stream(stream)),
                      "accumulate kernel launch");
@@ -129,6 +140,7 @@ RINGATTN_API int32_t ringattn_cast(const ringattn_tensor_desc* src, const void* 
         require_same_dims(src, "src", dst, "dst");
         require_not_null(src_ptr, "src_ptr");
         require_not_null(dst_ptr, "dst_ptr");
+        clear_stale_error();
         check_launch(ringattn::kernels::launch_cast(static_cast<Dtype>(src->dtype), src_ptr, src_view,
                                                     static_cast<Dtype>(dst->dtype), dst_ptr, dst_view,
                                                     as_stream(stream)),
@@ -140,6 +152,7 @@ RINGATTN_API int32_t ringattn_fill_zero(const ringattn_tensor_desc* dst, void* d
     RINGATTN_GUARDED({
         View4d view = to_view(dst, "dst");
         require_not_null(dst_ptr, "dst_ptr");
+        clear_stale_error();
         check_launch(ringattn::kernels::launch_fill_zero(static_cast<Dtype>(dst->dtype), dst_ptr, view,
                                                          as_stream(stream)),
                      "fill_zero kernel launch");
@@ -169,6 +182,7 @@ RINGATTN_API int32_t ringattn_reorder(const ringattn_reorder_desc* desc, const v
         const char* s = static_cast<const char*>(src);
         const char* d = static_cast<const char*>(dst);
         require(s + bytes <= d || d + bytes <= s, "src and dst overlap: the reorder is out of place");
+        clear_stale_error();
         check_launch(ringattn::kernels::launch_reorder(src, dst, desc->outer, desc->seq_len, desc->inner,
                                                        desc->element_bytes, desc->world_size,
                                                        static_cast<ringattn::kernels::ReorderKind>(desc->kind),
