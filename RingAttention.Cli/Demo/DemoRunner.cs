@@ -164,11 +164,11 @@ internal static class DemoRunner
         {
             Backend = label,
             Problem = problem,
-            OutputError = RelativeError.Compute(forward.Output, referenceOutput),
-            LseError = RelativeError.Compute(forward.Lse, referenceLse),
-            QueryGradientError = RelativeError.Compute(gradients.QueryGradient, referenceDq),
-            KeyGradientError = RelativeError.Compute(gradients.KeyGradient, referenceDk),
-            ValueGradientError = RelativeError.Compute(gradients.ValueGradient, referenceDv),
+            OutputError = ErrorMeasure.RelativeError(forward.Output, referenceOutput),
+            LseError = ErrorMeasure.RelativeError(forward.Lse, referenceLse),
+            QueryGradientError = ErrorMeasure.RelativeError(gradients.QueryGradient, referenceDq),
+            KeyGradientError = ErrorMeasure.RelativeError(gradients.KeyGradient, referenceDk),
+            ValueGradientError = ErrorMeasure.RelativeError(gradients.ValueGradient, referenceDv),
             ForwardMilliseconds = forwardMs,
             BackwardMilliseconds = backwardMs,
         };

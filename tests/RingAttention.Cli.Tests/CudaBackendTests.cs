@@ -159,7 +159,7 @@ public sealed class CudaBackendTests
         {
             Assert.Contains("'descr': '<f4'", System.Text.Encoding.ASCII.GetString(File.ReadAllBytes(OutputFiles(scenario)[i]), 0, 64), StringComparison.Ordinal);
             Assert.Equal(cpuFiles[i].Shape, gpuFiles[i].Shape);
-            double error = Numerics.RelativeError.Compute(gpuFiles[i].Data, [.. cpuFiles[i].Data.Select(x => (double)x)]);
+            double error = ErrorMeasure.RelativeError(gpuFiles[i].Data, [.. cpuFiles[i].Data.Select(x => (double)x)]);
             Assert.True(error < tolerance, string.Create(CultureInfo.InvariantCulture, $"{names[i]}: relative error {error:E3} vs the cpu backend (seed {scenario.Seed})"));
         }
     }

@@ -74,7 +74,7 @@ public sealed class RunContractTests
         AssertClose("O", output, AttentionReference.Forward(problem, scenario.Query, scenario.Key, scenario.Value).Output, scenario.Seed);
         double[] defaultScaleOutput = AttentionReference.Forward(problem with { Scale = null }, scenario.Query, scenario.Key, scenario.Value).Output;
         Assert.True(
-            Numerics.RelativeError.Compute(output, defaultScaleOutput) > 1e-2,
+            ErrorMeasure.RelativeError(output, defaultScaleOutput) > 1e-2,
             "a scale of 0.05 instead of 1/sqrt(8) must change O visibly");
     }
 
@@ -138,7 +138,7 @@ public sealed class RunContractTests
 
     private static void AssertClose(string name, float[] actual, double[] reference, int seed)
     {
-        double error = Numerics.RelativeError.Compute(actual, reference);
+        double error = ErrorMeasure.RelativeError(actual, reference);
         Assert.True(error < Tolerance, $"{name}: relative error {error:E2} >= {Tolerance:E0} (inputs seed {seed})");
     }
 }
