@@ -1,20 +1,14 @@
+using RingAttention.Testing;
+
 namespace RingAttention.Cuda.Tests;
 
 /// <summary>Random inputs and the error measure every comparison uses.</summary>
 internal static class TestTensors
 {
-    public static int FreshSeed() => Random.Shared.Next();
+    /// <summary>A new seed per call, so every run draws new inputs; tests print it on failure.</summary>
+    public static int FreshSeed() => SharedRandom.FreshSeed();
 
-    public static float[] Uniform(Random random, long count, float scale = 1f)
-    {
-        var data = new float[count];
-        for (long i = 0; i < count; i++)
-        {
-            data[i] = scale * ((2f * random.NextSingle()) - 1f);
-        }
-
-        return data;
-    }
+    public static float[] Uniform(Random random, long count, float scale = 1f) => SharedRandom.Uniform(random, count, scale);
 
     /// <summary>‖actual − expected‖₂ / ‖expected‖₂ in float64; fails on any NaN (an unwritten, poisoned element).</summary>
     public static double RelativeError(ReadOnlySpan<float> actual, ReadOnlySpan<double> expected, string what)

@@ -1,21 +1,14 @@
+using RingAttention.Testing;
+
 namespace RingAttention.Tests;
 
 /// <summary>Fresh random inputs and the error measure every comparison uses.</summary>
 internal static class TestTensors
 {
     /// <summary>A new seed per call, so every run draws new inputs; tests print it on failure.</summary>
-    public static int FreshSeed() => Random.Shared.Next();
+    public static int FreshSeed() => SharedRandom.FreshSeed();
 
-    public static float[] Uniform(Random random, long count, float scale = 1f)
-    {
-        var data = new float[count];
-        for (long i = 0; i < count; i++)
-        {
-            data[i] = scale * ((2f * random.NextSingle()) - 1f);
-        }
-
-        return data;
-    }
+    public static float[] Uniform(Random random, long count, float scale = 1f) => SharedRandom.Uniform(random, count, scale);
 
     /// <summary>The library's relative error, after checking that no element is NaN.</summary>
     public static double RelativeError(ReadOnlySpan<float> actual, ReadOnlySpan<double> expected)
