@@ -47,21 +47,26 @@ internal sealed class CudaRank : IDisposable
 
             DeviceElementType half = geometry.ElementType;
             const DeviceElementType Fp32 = DeviceElementType.Float32;
+
+            // A ring of one is a single attention call writing straight into the caller's outputs (RingLoop): it needs
+            // only its stacked K/V and the step's stacked dK/dV, none of the travelling buffers, partials or sums.
+            bool ring = problem.RingSize > 1;
             DeviceTensor stackedHalf() => New(2 * geometry.KeyValuePlaneElements, half);
-            DeviceTensor stackedFloat() => New(2 * geometry.KeyValuePlaneElements, Fp32);
+            DeviceTensor stackedFloat() => ring ? New(2 * geometry.KeyValuePlaneElements, Fp32) : default;
+            DeviceTensor ringOnly(long elements, DeviceElementType type) => ring ? New(elements, type) : default;
 
             // The forward's partial O and running O are not used by the backward, so dQ's partial and running sums reuse them.
-            DeviceTensor partialQ = New(geometry.QueryElements, half);
-            DeviceTensor accumulatorQ = New(geometry.QueryElements, Fp32);
+            DeviceTensor partialQ = ringOnly(geometry.QueryElements, half);
+            DeviceTensor accumulatorQ = ringOnly(geometry.QueryElements, Fp32);
             Workspace = new RingWorkspace<DeviceTensor>
             {
                 OwnKeyValue = stackedHalf(),
-                KeyValueA = stackedHalf(),
-                KeyValueB = stackedHalf(),
+                KeyValueA = ringOnly(2 * geometry.KeyValuePlaneElements, half),
+                KeyValueB = ringOnly(2 * geometry.KeyValuePlaneElements, half),
                 PartialOutput = partialQ,
-                PartialLse = New(geometry.LseElements, Fp32),
+                PartialLse = ringOnly(geometry.LseElements, Fp32),
                 OutputAccumulator = accumulatorQ,
-                LseAccumulator = New(geometry.LseElements, Fp32),
+                LseAccumulator = ringOnly(geometry.LseElements, Fp32),
                 PartialQueryGradient = partialQ,
                 PartialKeyValueGradient = stackedHalf(),
                 QueryGradientAccumulator = accumulatorQ,

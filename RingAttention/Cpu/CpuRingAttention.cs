@@ -180,21 +180,26 @@ public sealed class CpuRingAttention : IDisposable
         int q = checked((int)problem.LocalQueryElements);
         int kv = checked((int)(2 * problem.LocalKeyValueElements));
         int lse = checked((int)problem.LocalLseElements);
+
+        // A ring of one is a single attention call writing straight into the outputs (RingLoop): it needs only its
+        // stacked K/V and the step's stacked dK/dV.
+        bool ring = problem.RingSize > 1;
+        Memory<float> RingOnly(int elements) => ring ? new float[elements] : Memory<float>.Empty;
         return new RingWorkspace<Memory<float>>
         {
             OwnKeyValue = new float[kv],
-            KeyValueA = new float[kv],
-            KeyValueB = new float[kv],
-            PartialOutput = new float[q],
-            PartialLse = new float[lse],
-            OutputAccumulator = new float[q],
-            LseAccumulator = new float[lse],
-            PartialQueryGradient = new float[q],
+            KeyValueA = RingOnly(kv),
+            KeyValueB = RingOnly(kv),
+            PartialOutput = RingOnly(q),
+            PartialLse = RingOnly(lse),
+            OutputAccumulator = RingOnly(q),
+            LseAccumulator = RingOnly(lse),
+            PartialQueryGradient = RingOnly(q),
             PartialKeyValueGradient = new float[kv],
-            QueryGradientAccumulator = new float[q],
-            OwnKeyValueGradient = new float[kv],
-            KeyValueGradientA = new float[kv],
-            KeyValueGradientB = new float[kv],
+            QueryGradientAccumulator = RingOnly(q),
+            OwnKeyValueGradient = RingOnly(kv),
+            KeyValueGradientA = RingOnly(kv),
+            KeyValueGradientB = RingOnly(kv),
         };
     }
 
