@@ -138,11 +138,7 @@ public sealed partial class CudaRingAttention : IDisposable
         nint stream = 0)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        CheckShards(query, nameof(query), _geometry.QueryBytes, ElementType);
-        CheckShards(key, nameof(key), _geometry.KeyValuePlaneBytes, ElementType);
-        CheckShards(value, nameof(value), _geometry.KeyValuePlaneBytes, ElementType);
-        CheckShards(output, nameof(output), _geometry.QueryBytes, ElementType);
-        CheckShards(lse, nameof(lse), _geometry.LseBytes, DeviceElementType.Float32);
+        CheckForwardShards(query, key, value, output, lse);
 
         (_q, _k, _v, _o, _lse) = (query, key, value, output, lse);
         RunOnCallerStream(_forwardBody, stream);
@@ -165,11 +161,7 @@ public sealed partial class CudaRingAttention : IDisposable
         nint stream = 0)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        CheckShards(query, nameof(query), _geometry.QueryBytes, ElementType);
-        CheckShards(key, nameof(key), _geometry.KeyValuePlaneBytes, ElementType);
-        CheckShards(value, nameof(value), _geometry.KeyValuePlaneBytes, ElementType);
-        CheckShards(output, nameof(output), _geometry.QueryBytes, ElementType);
-        CheckShards(lse, nameof(lse), _geometry.LseBytes, DeviceElementType.Float32);
+        CheckForwardShards(query, key, value, output, lse);
         CheckShards(outputGradient, nameof(outputGradient), _geometry.QueryBytes, ElementType);
         CheckShards(queryGradient, nameof(queryGradient), _geometry.QueryBytes, ElementType);
         CheckShards(keyGradient, nameof(keyGradient), _geometry.KeyValuePlaneBytes, ElementType);
@@ -280,6 +272,21 @@ public sealed partial class CudaRingAttention : IDisposable
 
     private void RunBackwardRank(int rank) =>
         _ranks[rank].Backward(_q![rank], _k![rank], _v![rank], _o![rank], _lse![rank], _dO![rank], _dq![rank], _dk![rank], _dv![rank], _entry);
+
+    /// <summary>The checks the forward and the backward share: Q, K, V, O and LSE of every rank.</summary>
+    private void CheckForwardShards(
+        IReadOnlyList<DeviceTensor> query,
+        IReadOnlyList<DeviceTensor> key,
+        IReadOnlyList<DeviceTensor> value,
+        IReadOnlyList<DeviceTensor> output,
+        IReadOnlyList<DeviceTensor> lse)
+    {
+        CheckShards(query, nameof(query), _geometry.QueryBytes, ElementType);
+        CheckShards(key, nameof(key), _geometry.KeyValuePlaneBytes, ElementType);
+        CheckShards(value, nameof(value), _geometry.KeyValuePlaneBytes, ElementType);
+        CheckShards(output, nameof(output), _geometry.QueryBytes, ElementType);
+        CheckShards(lse, nameof(lse), _geometry.LseBytes, DeviceElementType.Float32);
+    }
 
     private void CheckShards(IReadOnlyList<DeviceTensor> shards, string name, long bytes, DeviceElementType type)
     {

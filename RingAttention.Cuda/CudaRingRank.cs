@@ -91,11 +91,7 @@ public sealed class CudaRingRank : IDisposable
     public void Forward(DeviceTensor query, DeviceTensor key, DeviceTensor value, DeviceTensor output, DeviceTensor lse, nint stream = 0)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        CudaRingAttention.CheckTensor(query, nameof(query), Rank, _geometry.QueryBytes, ElementType);
-        CudaRingAttention.CheckTensor(key, nameof(key), Rank, _geometry.KeyValuePlaneBytes, ElementType);
-        CudaRingAttention.CheckTensor(value, nameof(value), Rank, _geometry.KeyValuePlaneBytes, ElementType);
-        CudaRingAttention.CheckTensor(output, nameof(output), Rank, _geometry.QueryBytes, ElementType);
-        CudaRingAttention.CheckTensor(lse, nameof(lse), Rank, _geometry.LseBytes, DeviceElementType.Float32);
+        CheckForwardTensors(query, key, value, output, lse);
         int previous = CudaCalls.GetDevice();
         SafeCudaStreamHandle caller = Enter(stream);
         try
@@ -123,11 +119,7 @@ public sealed class CudaRingRank : IDisposable
         nint stream = 0)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        CudaRingAttention.CheckTensor(query, nameof(query), Rank, _geometry.QueryBytes, ElementType);
-        CudaRingAttention.CheckTensor(key, nameof(key), Rank, _geometry.KeyValuePlaneBytes, ElementType);
-        CudaRingAttention.CheckTensor(value, nameof(value), Rank, _geometry.KeyValuePlaneBytes, ElementType);
-        CudaRingAttention.CheckTensor(output, nameof(output), Rank, _geometry.QueryBytes, ElementType);
-        CudaRingAttention.CheckTensor(lse, nameof(lse), Rank, _geometry.LseBytes, DeviceElementType.Float32);
+        CheckForwardTensors(query, key, value, output, lse);
         CudaRingAttention.CheckTensor(outputGradient, nameof(outputGradient), Rank, _geometry.QueryBytes, ElementType);
         CudaRingAttention.CheckTensor(queryGradient, nameof(queryGradient), Rank, _geometry.QueryBytes, ElementType);
         CudaRingAttention.CheckTensor(keyGradient, nameof(keyGradient), Rank, _geometry.KeyValuePlaneBytes, ElementType);
@@ -180,5 +172,15 @@ public sealed class CudaRingRank : IDisposable
         SafeCudaStreamHandle caller = _callerStream.Get(stream);
         CudaCalls.Record(_entry, caller);
         return caller;
+    }
+
+    /// <summary>The checks the forward and the backward share: this rank's Q, K, V, O and LSE.</summary>
+    private void CheckForwardTensors(DeviceTensor query, DeviceTensor key, DeviceTensor value, DeviceTensor output, DeviceTensor lse)
+    {
+        CudaRingAttention.CheckTensor(query, nameof(query), Rank, _geometry.QueryBytes, ElementType);
+        CudaRingAttention.CheckTensor(key, nameof(key), Rank, _geometry.KeyValuePlaneBytes, ElementType);
+        CudaRingAttention.CheckTensor(value, nameof(value), Rank, _geometry.KeyValuePlaneBytes, ElementType);
+        CudaRingAttention.CheckTensor(output, nameof(output), Rank, _geometry.QueryBytes, ElementType);
+        CudaRingAttention.CheckTensor(lse, nameof(lse), Rank, _geometry.LseBytes, DeviceElementType.Float32);
     }
 }

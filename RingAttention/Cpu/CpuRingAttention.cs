@@ -82,11 +82,7 @@ public sealed class CpuRingAttention : IDisposable
         IReadOnlyList<float[]> output,
         IReadOnlyList<float[]> lse)
     {
-        CheckShards(query, nameof(query), Problem.LocalQueryElements, QueryShapeText);
-        CheckShards(key, nameof(key), Problem.LocalKeyValueElements, KeyValueShapeText);
-        CheckShards(value, nameof(value), Problem.LocalKeyValueElements, KeyValueShapeText);
-        CheckShards(output, nameof(output), Problem.LocalQueryElements, QueryShapeText);
-        CheckShards(lse, nameof(lse), Problem.LocalLseElements, LseShapeText);
+        CheckForwardShards(query, key, value, output, lse);
 
         Run(_forwardRank, new RankTensors(query, key, value, output, lse));
     }
@@ -106,11 +102,7 @@ public sealed class CpuRingAttention : IDisposable
         IReadOnlyList<float[]> keyGradient,
         IReadOnlyList<float[]> valueGradient)
     {
-        CheckShards(query, nameof(query), Problem.LocalQueryElements, QueryShapeText);
-        CheckShards(key, nameof(key), Problem.LocalKeyValueElements, KeyValueShapeText);
-        CheckShards(value, nameof(value), Problem.LocalKeyValueElements, KeyValueShapeText);
-        CheckShards(output, nameof(output), Problem.LocalQueryElements, QueryShapeText);
-        CheckShards(lse, nameof(lse), Problem.LocalLseElements, LseShapeText);
+        CheckForwardShards(query, key, value, output, lse);
         CheckShards(outputGradient, nameof(outputGradient), Problem.LocalQueryElements, QueryShapeText);
         CheckShards(queryGradient, nameof(queryGradient), Problem.LocalQueryElements, QueryShapeText);
         CheckShards(keyGradient, nameof(keyGradient), Problem.LocalKeyValueElements, KeyValueShapeText);
@@ -201,6 +193,21 @@ public sealed class CpuRingAttention : IDisposable
             KeyValueGradientA = RingOnly(kv),
             KeyValueGradientB = RingOnly(kv),
         };
+    }
+
+    /// <summary>The checks the forward and the backward share: Q, K, V, O and LSE of every rank.</summary>
+    private void CheckForwardShards(
+        IReadOnlyList<float[]> query,
+        IReadOnlyList<float[]> key,
+        IReadOnlyList<float[]> value,
+        IReadOnlyList<float[]> output,
+        IReadOnlyList<float[]> lse)
+    {
+        CheckShards(query, nameof(query), Problem.LocalQueryElements, QueryShapeText);
+        CheckShards(key, nameof(key), Problem.LocalKeyValueElements, KeyValueShapeText);
+        CheckShards(value, nameof(value), Problem.LocalKeyValueElements, KeyValueShapeText);
+        CheckShards(output, nameof(output), Problem.LocalQueryElements, QueryShapeText);
+        CheckShards(lse, nameof(lse), Problem.LocalLseElements, LseShapeText);
     }
 
     private void CheckShards(IReadOnlyList<float[]> shards, string name, long elements, string shapeText)
