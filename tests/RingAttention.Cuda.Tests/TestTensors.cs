@@ -11,18 +11,8 @@ internal static class TestTensors
     public static float[] Uniform(Random random, long count, float scale = 1f) => SharedRandom.Uniform(random, count, scale);
 
     /// <summary>‖actual − expected‖₂ / ‖expected‖₂ in float64; fails on any NaN (an unwritten, poisoned element).</summary>
-    public static double RelativeError(ReadOnlySpan<float> actual, ReadOnlySpan<double> expected, string what)
-    {
-        for (int i = 0; i < actual.Length; i++)
-        {
-            if (float.IsNaN(actual[i]))
-            {
-                Assert.Fail($"{what}: NaN at element {i} (an element the GPU never wrote, or a NaN it computed)");
-            }
-        }
-
-        return ErrorMeasure.RelativeError(actual, expected);
-    }
+    public static double RelativeError(ReadOnlySpan<float> actual, ReadOnlySpan<double> expected, string what) =>
+        SharedChecks.RelativeErrorWithoutNaN(actual, expected, what);
 
     public static RingProblem Problem(
         int ringSize,

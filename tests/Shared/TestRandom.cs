@@ -21,3 +21,21 @@ internal static class SharedRandom
         return data;
     }
 }
+
+/// <summary>The comparison every numeric test makes (linked into each test project as source).</summary>
+internal static class SharedChecks
+{
+    /// <summary>
+    /// The library's relative error of <paramref name="actual"/> against a float64 reference, after failing on any NaN:
+    /// an element nobody wrote (outputs are poisoned with NaN first) or a NaN the code computed.
+    /// </summary>
+    public static double RelativeErrorWithoutNaN(ReadOnlySpan<float> actual, ReadOnlySpan<double> expected, string what)
+    {
+        for (int i = 0; i < actual.Length; i++)
+        {
+            Xunit.Assert.False(float.IsNaN(actual[i]), $"{what}: NaN at element {i} (an element never written, or a NaN computed)");
+        }
+
+        return ErrorMeasure.RelativeError(actual, expected);
+    }
+}
