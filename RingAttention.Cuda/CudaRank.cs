@@ -5,7 +5,7 @@ using RingAttention.Interop;
 namespace RingAttention.Cuda;
 
 /// <summary>
-/// Everything one rank owns on its device: the compute stream, every ring buffer, the cuDNN workspace (sized at plan
+/// Everything one rank owns on its device: its compute and accumulation streams (<see cref="RankStreams"/>), every ring buffer, the cuDNN workspace (sized at plan
 /// time for every step the rank will run, which also builds and caches the graphs), the kernel, the element-wise ops,
 /// the transport and the ring loop. A call only enqueues work on the compute stream and allocates nothing.
 /// </summary>
@@ -22,7 +22,7 @@ internal sealed class CudaRank : IDisposable
     /// <param name="context">cuDNN context of the rank's device.</param>
     /// <param name="device">The rank's device; current on the calling thread.</param>
     /// <param name="rank">The rank.</param>
-    /// <param name="createTransport">Makes the transport from the compute stream and the timeline recorder (or null).</param>
+    /// <param name="createTransport">Makes the transport from the rank's streams and the timeline recorder (or null).</param>
     /// <param name="recordTimeline">Whether to record timing events.</param>
     /// <param name="logger">Where the loop logs.</param>
     /// <param name="kernelFactory">For tests: wraps the rank's kernel.</param>
@@ -32,7 +32,7 @@ internal sealed class CudaRank : IDisposable
         CudaAttentionContext context,
         int device,
         int rank,
-        Func<SafeCudaStreamHandle, RankTimelineRecorder?, IRingTransport<DeviceTensor>> createTransport,
+        Func<RankStreams, RankTimelineRecorder?, IRingTransport<DeviceTensor>> createTransport,
         bool recordTimeline,
         ILogger logger,
         Func<int, IBlockAttentionKernel<DeviceTensor>, IBlockAttentionKernel<DeviceTensor>>? kernelFactory = null)
@@ -41,41 +41,53 @@ internal sealed class CudaRank : IDisposable
         Device = device;
         try
         {
-            ComputeStream = CudaCalls.CreateStream();
+            // A ring of one is a single attention call on the caller's tensors (RingLoop): one stream and no ring buffers.
+            bool ring = problem.RingSize > 1;
+            Streams = new RankStreams(separate: ring);
             Exit = CudaCalls.CreateEvent();
             Timeline = recordTimeline ? new RankTimelineRecorder(rank, problem.RingSize) : null;
 
             DeviceElementType half = geometry.ElementType;
             const DeviceElementType Fp32 = DeviceElementType.Float32;
-
-            // A ring of one is a single attention call writing straight into the caller's outputs (RingLoop): it needs
-            // only its stacked K/V and the step's stacked dK/dV, none of the travelling buffers, partials or sums.
-            bool ring = problem.RingSize > 1;
-            DeviceTensor stackedHalf() => New(2 * geometry.KeyValuePlaneElements, half);
-            DeviceTensor stackedFloat() => ring ? New(2 * geometry.KeyValuePlaneElements, Fp32) : default;
             DeviceTensor ringOnly(long elements, DeviceElementType type) => ring ? New(elements, type) : default;
+            long stacked = 2 * geometry.KeyValuePlaneElements;
 
-            // The forward's partial O and running O are not used by the backward, so dQ's partial and running sums reuse them.
-            DeviceTensor partialQ = ringOnly(geometry.QueryElements, half);
+            // Two sets of step partials, so that a step's merge on the accumulation stream overlaps the next step's kernel.
+            // The forward's partial O is not used by the backward, so dQ's partial shares its memory.
+            StepPartials<DeviceTensor> partials()
+            {
+                DeviceTensor partialQ = ringOnly(geometry.QueryElements, half);
+                var set = new StepPartials<DeviceTensor>
+                {
+                    Output = partialQ,
+                    Lse = ringOnly(geometry.LseElements, Fp32),
+                    QueryGradient = partialQ,
+                    KeyValueGradient = ringOnly(stacked, half),
+                };
+                Streams.RegisterPartial(set.Output);
+                Streams.RegisterPartial(set.Lse);
+                Streams.RegisterPartial(set.KeyValueGradient);
+                return set;
+            }
+
+            // The forward's running O is not used by the backward either: the running dQ shares it.
             DeviceTensor accumulatorQ = ringOnly(geometry.QueryElements, Fp32);
             Workspace = new RingWorkspace<DeviceTensor>
             {
-                OwnKeyValue = stackedHalf(),
-                KeyValueA = ringOnly(2 * geometry.KeyValuePlaneElements, half),
-                KeyValueB = ringOnly(2 * geometry.KeyValuePlaneElements, half),
-                PartialOutput = partialQ,
-                PartialLse = ringOnly(geometry.LseElements, Fp32),
+                OwnKeyValue = ringOnly(stacked, half),
+                KeyValueA = ringOnly(stacked, half),
+                KeyValueB = ringOnly(stacked, half),
+                PartialsA = partials(),
+                PartialsB = partials(),
                 OutputAccumulator = accumulatorQ,
                 LseAccumulator = ringOnly(geometry.LseElements, Fp32),
-                PartialQueryGradient = partialQ,
-                PartialKeyValueGradient = stackedHalf(),
                 QueryGradientAccumulator = accumulatorQ,
-                OwnKeyValueGradient = stackedFloat(),
-                KeyValueGradientA = stackedFloat(),
-                KeyValueGradientB = stackedFloat(),
+                OwnKeyValueGradient = ringOnly(stacked, Fp32),
+                KeyValueGradientA = ringOnly(stacked, Fp32),
+                KeyValueGradientB = ringOnly(stacked, Fp32),
             };
 
-            _attention = new CudnnBlockAttention(geometry, context, ComputeStream);
+            _attention = new CudnnBlockAttention(geometry, context, Streams);
             long workspaceBytes = 0;
             for (int source = 0; source < problem.RingSize; source++)
             {
@@ -98,14 +110,14 @@ internal sealed class CudaRank : IDisposable
 
             CudnnWorkspaceBytes = workspaceBytes;
 
-            IRingTransport<DeviceTensor> transport = createTransport(ComputeStream, Timeline);
+            IRingTransport<DeviceTensor> transport = createTransport(Streams, Timeline);
             _transport = (IDisposable)transport;
             IBlockAttentionKernel<DeviceTensor> kernel = Timeline is null ? _attention : new TimedBlockAttention(_attention, Timeline, ComputeStream);
             if (kernelFactory is not null)
             {
                 kernel = kernelFactory(rank, kernel);
             }
-            _loop = new RingLoop<DeviceTensor>(problem, kernel, transport, new CudaElementwiseOps(geometry, ComputeStream), Workspace, logger);
+            _loop = new RingLoop<DeviceTensor>(problem, kernel, transport, new CudaElementwiseOps(geometry, Streams), Workspace, logger);
         }
         catch
         {
@@ -118,7 +130,10 @@ internal sealed class CudaRank : IDisposable
 
     public int Device { get; }
 
-    public SafeCudaStreamHandle ComputeStream { get; } = null!;
+    public RankStreams Streams { get; } = null!;
+
+    /// <summary>The stream a call starts and ends on (the accumulation stream joins it before <see cref="Exit"/>).</summary>
+    public SafeCudaStreamHandle ComputeStream => Streams.Compute;
 
     /// <summary>Recorded on the compute stream at the end of each call.</summary>
     public SafeCudaEventHandle Exit { get; } = null!;
@@ -135,6 +150,7 @@ internal sealed class CudaRank : IDisposable
     /// <summary>Fills every ring buffer with 0xFF bytes (NaN in every type) and waits: for tests that check nothing unwritten is read.</summary>
     public void Poison()
     {
+        Streams.Synchronize();
         foreach (DeviceBuffer buffer in _buffers)
         {
             CudaCalls.Fill(buffer.Pointer, 0xFF, buffer.Bytes, ComputeStream);
@@ -159,6 +175,7 @@ internal sealed class CudaRank : IDisposable
         }
         finally
         {
+            Streams.ComputeAfterAccumulation();
             CudaCalls.Record(Exit, ComputeStream);
         }
     }
@@ -189,6 +206,7 @@ internal sealed class CudaRank : IDisposable
         }
         finally
         {
+            Streams.ComputeAfterAccumulation();
             CudaCalls.Record(Exit, ComputeStream);
         }
     }
@@ -196,11 +214,7 @@ internal sealed class CudaRank : IDisposable
     public void Dispose()
     {
         // Work may still be queued on the streams: wait before the memory goes away.
-        if (ComputeStream is { IsClosed: false })
-        {
-            _ = SafeSynchronize(ComputeStream);
-        }
-
+        Streams?.Dispose();
         _transport?.Dispose();
         Timeline?.Dispose();
         foreach (DeviceBuffer buffer in _buffers)
@@ -211,10 +225,7 @@ internal sealed class CudaRank : IDisposable
         _buffers.Clear();
         _cudnnWorkspace?.Dispose();
         Exit?.Dispose();
-        ComputeStream?.Dispose();
     }
-
-    private static unsafe int SafeSynchronize(SafeCudaStreamHandle stream) => NativeMethods.ringattn_cuda_stream_synchronize(stream);
 
     private DeviceTensor New(long elements, DeviceElementType type)
     {

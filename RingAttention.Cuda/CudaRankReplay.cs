@@ -27,7 +27,7 @@ internal sealed class CudaRankReplay : IDisposable
     private readonly BlockTask _task;
     private readonly long _memoryBytes;
     private readonly int _previousDevice;
-    private DeviceTensor _query, _key, _value, _keyValue, _output, _lse, _outputGradient, _queryGradient, _keyGradient, _valueGradient, _keyValueGradient;
+    private DeviceTensor _query, _key, _value, _output, _lse, _outputGradient, _queryGradient, _keyGradient, _valueGradient;
 
     private CudaRankReplay(CudaAttentionContext context, RingProblem problem, DeviceElementType elementType, int rank)
     {
@@ -42,18 +42,19 @@ internal sealed class CudaRankReplay : IDisposable
         try
         {
             var geometry = new CudaTensorGeometry(problem, elementType);
-            Func<SafeCudaStreamHandle, RankTimelineRecorder?, IRingTransport<DeviceTensor>> transport = (_, _) => new SilentTransport(rank, problem.RingSize);
+            Func<RankStreams, RankTimelineRecorder?, IRingTransport<DeviceTensor>> transport = (_, _) => new SilentTransport(rank, problem.RingSize);
             _rank = new CudaRank(problem, geometry, context, Device, rank, transport, recordTimeline: false, NullLogger.Instance);
             _memoryBytes = _rank.DeviceMemoryBytes;
-            AllocateCallerTensors(geometry, elementType, stacked: false);
+            AllocateCallerTensors(geometry, elementType);
 
             // Every ring buffer (travelling blocks and accumulators included) starts from finite random values.
             RingWorkspace<DeviceTensor> ws = _rank.Workspace;
             DeviceTensor[] scratch =
             [
-                ws.OwnKeyValue, ws.KeyValueA, ws.KeyValueB, ws.PartialOutput, ws.PartialLse, ws.OutputAccumulator, ws.LseAccumulator,
-                ws.PartialQueryGradient, ws.PartialKeyValueGradient, ws.QueryGradientAccumulator, ws.OwnKeyValueGradient,
-                ws.KeyValueGradientA, ws.KeyValueGradientB,
+                ws.OwnKeyValue, ws.KeyValueA, ws.KeyValueB, ws.OutputAccumulator, ws.LseAccumulator,
+                ws.PartialsA.Output, ws.PartialsA.Lse, ws.PartialsA.KeyValueGradient,
+                ws.PartialsB.Output, ws.PartialsB.Lse, ws.PartialsB.KeyValueGradient,
+                ws.QueryGradientAccumulator, ws.OwnKeyValueGradient, ws.KeyValueGradientA, ws.KeyValueGradientB,
             ];
             int seed = 1000 * (rank + 1);
             foreach (DeviceTensor tensor in scratch)
@@ -86,7 +87,7 @@ internal sealed class CudaRankReplay : IDisposable
         {
             var geometry = new CudaTensorGeometry(full, elementType);
             _stream = CudaCalls.CreateStream();
-            AllocateCallerTensors(geometry, elementType, stacked: true);
+            AllocateCallerTensors(geometry, elementType);
             int length = full.SequenceLength;
             _task = new BlockTask(0, RowRange.All(length), RowRange.All(length), full.Mask == AttentionMask.Causal ? BlockMask.Causal : BlockMask.None);
             _kernel = new CudnnBlockAttention(geometry, context, _stream);
@@ -158,7 +159,7 @@ internal sealed class CudaRankReplay : IDisposable
         }
         else
         {
-            _kernel!.Forward(_task, _query, _keyValue, _output, _lse);
+            _kernel!.Forward(_task, _query, new KeyValuePlanes<DeviceTensor>(_key, _value), _output, _lse);
         }
     }
 
@@ -171,7 +172,9 @@ internal sealed class CudaRankReplay : IDisposable
         }
         else
         {
-            _kernel!.Backward(_task, _query, _keyValue, _output, _outputGradient, _lse, _queryGradient, _keyValueGradient);
+            _kernel!.Backward(
+                _task, _query, new KeyValuePlanes<DeviceTensor>(_key, _value), _output, _outputGradient, _lse,
+                _queryGradient, new KeyValuePlanes<DeviceTensor>(_keyGradient, _valueGradient));
         }
     }
 
@@ -268,31 +271,21 @@ internal sealed class CudaRankReplay : IDisposable
 
     private static unsafe int SafeSynchronize(SafeCudaStreamHandle stream) => NativeMethods.ringattn_cuda_stream_synchronize(stream);
 
-    private void AllocateCallerTensors(CudaTensorGeometry geometry, DeviceElementType elementType, bool stacked)
+    private void AllocateCallerTensors(CudaTensorGeometry geometry, DeviceElementType elementType)
     {
         long plane = geometry.KeyValuePlaneElements;
         _query = New(geometry.QueryElements, elementType);
+        _key = New(plane, elementType);
+        _value = New(plane, elementType);
         _output = New(geometry.QueryElements, elementType);
         _lse = New(geometry.LseElements, DeviceElementType.Float32);
         _outputGradient = New(geometry.QueryElements, elementType);
         _queryGradient = New(geometry.QueryElements, elementType);
-        if (stacked)
-        {
-            _keyValue = New(2 * plane, elementType);
-            _keyValueGradient = New(2 * plane, elementType);
-            FillRandom(_keyValue, Device, 2);
-        }
-        else
-        {
-            _key = New(plane, elementType);
-            _value = New(plane, elementType);
-            _keyGradient = New(plane, elementType);
-            _valueGradient = New(plane, elementType);
-            FillRandom(_key, Device, 2);
-            FillRandom(_value, Device, 3);
-        }
-
+        _keyGradient = New(plane, elementType);
+        _valueGradient = New(plane, elementType);
         FillRandom(_query, Device, 1);
+        FillRandom(_key, Device, 2);
+        FillRandom(_value, Device, 3);
         FillRandom(_outputGradient, Device, 4);
     }
 

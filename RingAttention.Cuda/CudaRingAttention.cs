@@ -82,7 +82,7 @@ public sealed partial class CudaRingAttention : IDisposable
             {
                 _ranks[rank] = new CudaRank(
                     problem, _geometry, _context, Device, rank,
-                    (stream, timeline) => new VirtualRankTransport(_hub, rank, stream, timeline),
+                    (streams, timeline) => new VirtualRankTransport(_hub, rank, streams, timeline),
                     options.RecordTimeline, loopLogger, kernelFactory);
             }
 

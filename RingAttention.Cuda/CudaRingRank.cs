@@ -52,7 +52,7 @@ public sealed class CudaRingRank : IDisposable
             _entry = CudaCalls.CreateEvent();
             _rank = new CudaRank(
                 problem, _geometry, _context, Device, communicator.Rank,
-                (stream, timeline) => new NcclRingTransport(communicator, stream, timeline),
+                (streams, timeline) => new NcclRingTransport(communicator, streams, timeline),
                 options.RecordTimeline, loggers.CreateLogger("RingAttention.Cuda.RingLoop"));
         }
         catch

@@ -1,3 +1,4 @@
+using RingAttention.Backends;
 using RingAttention.Interop;
 
 namespace RingAttention.Cuda;
@@ -88,9 +89,13 @@ internal sealed class CudaTensorGeometry
     public nint QueryRow(DeviceTensor tensor, int row) =>
         tensor.Pointer + (nint)(row * Query.S * DeviceElementTypes.SizeOf(tensor.ElementType));
 
-    /// <summary>Address of row <paramref name="row"/> of plane <paramref name="plane"/> (0 = K, 1 = V) of a stacked K/V tensor.</summary>
-    public nint KeyValueRow(DeviceTensor tensor, int plane, int row) =>
-        tensor.Pointer + (nint)(((plane * KeyValuePlaneElements) + (row * KeyValue.S)) * DeviceElementTypes.SizeOf(tensor.ElementType));
+    /// <summary>Address of row <paramref name="row"/> (head 0, batch 0) of one K-shaped plane (K, V, dK, dV or a plane of an accumulator).</summary>
+    public nint KeyValueRow(DeviceTensor plane, int row) =>
+        plane.Pointer + (nint)(row * KeyValue.S * DeviceElementTypes.SizeOf(plane.ElementType));
+
+    /// <summary>The two planes of a stacked K/V (or dK/dV) tensor: K (or dK) first, V (or dV) right after it.</summary>
+    public KeyValuePlanes<DeviceTensor> Planes(DeviceTensor stacked) =>
+        new(stacked.Slice(0, KeyValuePlaneElements), stacked.Slice(KeyValuePlaneElements, KeyValuePlaneElements));
 
     /// <summary>Fills a tensor descriptor [B, heads, rows, D] with the given strides and element type.</summary>
     public unsafe void Describe(ringattn_tensor_desc* desc, int heads, int rows, in Strides4 strides, DeviceElementType type)

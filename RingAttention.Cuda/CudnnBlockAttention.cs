@@ -6,22 +6,32 @@ namespace RingAttention.Cuda;
 /// <summary>
 /// One ring step's attention through cuDNN's fused SDPA (the shim). Every operand is a strided view of the rank's
 /// buffers: the pointers are offset to the task's first row, s_q and s_kv are the row counts, so nothing is copied.
-/// The descriptors live in fields and the workspace is planned, so a step allocates nothing.
+/// The descriptors live in fields and the workspace is planned, so a step allocates nothing. With a rank's
+/// <see cref="RankStreams"/>, a step first waits until the accumulation stream has read the partials it overwrites.
 /// </summary>
 internal sealed unsafe class CudnnBlockAttention : IBlockAttentionKernel<DeviceTensor>
 {
     private readonly CudaTensorGeometry _geometry;
     private readonly SafeContextHandle _context;
     private readonly SafeCudaStreamHandle _stream;
+    private readonly RankStreams? _fences;
     private ringattn_sdpa_desc _forward;
     private ringattn_sdpa_bwd_desc _backward;
     private DeviceTensor _workspace;
 
+    /// <summary>A kernel on one stream: the single-call baselines.</summary>
     public CudnnBlockAttention(CudaTensorGeometry geometry, CudaAttentionContext context, SafeCudaStreamHandle stream)
     {
         _geometry = geometry;
         _context = context.Handle;
         _stream = stream;
+    }
+
+    /// <summary>A rank's kernel: on its compute stream, fenced against its accumulation stream.</summary>
+    public CudnnBlockAttention(CudaTensorGeometry geometry, CudaAttentionContext context, RankStreams streams)
+        : this(geometry, context, streams.Compute)
+    {
+        _fences = streams;
     }
 
     /// <summary>Device memory cuDNN may use; at least <see cref="WorkspaceBytesFor"/> of every task of the rank.</summary>
@@ -54,8 +64,10 @@ internal sealed unsafe class CudnnBlockAttention : IBlockAttentionKernel<DeviceT
         return (long)Math.Max(forward, backward);
     }
 
-    public void Forward(in BlockTask task, DeviceTensor query, DeviceTensor keyValue, DeviceTensor partialOutput, DeviceTensor partialLse)
+    public void Forward(in BlockTask task, DeviceTensor query, in KeyValuePlanes<DeviceTensor> keyValue, DeviceTensor partialOutput, DeviceTensor partialLse)
     {
+        _fences?.ComputeBeforeWriting(partialOutput.Pointer);
+        _fences?.ComputeBeforeWriting(partialLse.Pointer);
         DescribeForward(ref _forward, task);
         int q0 = task.Query.Start;
         int kv0 = task.KeyValue.Start;
@@ -65,8 +77,8 @@ internal sealed unsafe class CudnnBlockAttention : IBlockAttentionKernel<DeviceT
                 _context,
                 desc,
                 (void*)_geometry.QueryRow(query, q0),
-                (void*)_geometry.KeyValueRow(keyValue, 0, kv0),
-                (void*)_geometry.KeyValueRow(keyValue, 1, kv0),
+                (void*)_geometry.KeyValueRow(keyValue.Key, kv0),
+                (void*)_geometry.KeyValueRow(keyValue.Value, kv0),
                 (void*)_geometry.QueryRow(partialOutput, q0),
                 (float*)partialLse.Pointer, // packed [B, Hq, s_q] at the start, as the merge reads it
                 (void*)_workspace.Pointer,
@@ -78,13 +90,15 @@ internal sealed unsafe class CudnnBlockAttention : IBlockAttentionKernel<DeviceT
     public void Backward(
         in BlockTask task,
         DeviceTensor query,
-        DeviceTensor keyValue,
+        in KeyValuePlanes<DeviceTensor> keyValue,
         DeviceTensor output,
         DeviceTensor outputGradient,
         DeviceTensor lse,
         DeviceTensor partialQueryGradient,
-        DeviceTensor partialKeyValueGradient)
+        in KeyValuePlanes<DeviceTensor> partialKeyValueGradient)
     {
+        _fences?.ComputeBeforeWriting(partialQueryGradient.Pointer);
+        _fences?.ComputeBeforeWriting(partialKeyValueGradient.Key.Pointer);
         DescribeBackward(task);
         int q0 = task.Query.Start;
         int kv0 = task.KeyValue.Start;
@@ -94,14 +108,14 @@ internal sealed unsafe class CudnnBlockAttention : IBlockAttentionKernel<DeviceT
                 _context,
                 desc,
                 (void*)_geometry.QueryRow(query, q0),
-                (void*)_geometry.KeyValueRow(keyValue, 0, kv0),
-                (void*)_geometry.KeyValueRow(keyValue, 1, kv0),
+                (void*)_geometry.KeyValueRow(keyValue.Key, kv0),
+                (void*)_geometry.KeyValueRow(keyValue.Value, kv0),
                 (void*)_geometry.QueryRow(output, q0),
                 (void*)_geometry.QueryRow(outputGradient, q0),
                 (float*)lse.Pointer + q0, // the merged [B, Hq, L] LSE, viewed from row q0 (lse_stride below)
                 (void*)_geometry.QueryRow(partialQueryGradient, q0),
-                (void*)_geometry.KeyValueRow(partialKeyValueGradient, 0, kv0),
-                (void*)_geometry.KeyValueRow(partialKeyValueGradient, 1, kv0),
+                (void*)_geometry.KeyValueRow(partialKeyValueGradient.Key, kv0),
+                (void*)_geometry.KeyValueRow(partialKeyValueGradient.Value, kv0),
                 (void*)_workspace.Pointer,
                 (nuint)_workspace.Bytes,
                 _stream));

@@ -93,14 +93,14 @@ public static class CudnnFullAttention
 
         public DeviceTensor KeyValueGradient { get; }
 
-        public void Forward() => _kernel.Forward(_task, Query, KeyValue, Output, Lse);
+        public void Forward() => _kernel.Forward(_task, Query, Geometry.Planes(KeyValue), Output, Lse);
 
         public void Backward(float[] outputGradient)
         {
             ArgumentNullException.ThrowIfNull(outputGradient);
             Check(outputGradient, Geometry.QueryElements, nameof(outputGradient));
             UploadHalf(OutputGradient, outputGradient, 0);
-            _kernel.Backward(_task, Query, KeyValue, Output, OutputGradient, Lse, QueryGradient, KeyValueGradient);
+            _kernel.Backward(_task, Query, Geometry.Planes(KeyValue), Output, OutputGradient, Lse, QueryGradient, Geometry.Planes(KeyValueGradient));
         }
 
         public float[] DownloadHalf(DeviceTensor tensor, long elements)

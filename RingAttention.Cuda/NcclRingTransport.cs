@@ -5,9 +5,10 @@ namespace RingAttention.Cuda;
 
 /// <summary>
 /// One rank per GPU: each exchange is one NCCL send/recv group (ringattn_nccl_ring_exchange) on the rank's
-/// communication stream. The communication stream first waits for an event recorded on the compute stream (the send
-/// buffer is written and the receive buffer no longer read); <see cref="Wait"/> makes the compute stream wait for an
-/// event recorded after the group. Both channels share one communication stream, so every rank issues its NCCL
+/// communication stream. The communication stream first waits for an event recorded after everything the rank enqueued
+/// on its compute and accumulation streams (the send buffer is written and the receive buffer no longer read);
+/// <see cref="Wait"/> makes the stream that reads the channel (<see cref="RankStreams.ConsumerOf"/>) wait for an event
+/// recorded after the group. Both channels share one communication stream, so every rank issues its NCCL
 /// groups in the same order (the ring loop's order), which NCCL requires.
 /// </summary>
 internal sealed unsafe class NcclRingTransport : IRingTransport<DeviceTensor>, IDisposable
@@ -15,17 +16,17 @@ internal sealed unsafe class NcclRingTransport : IRingTransport<DeviceTensor>, I
     private const int ChannelCount = 2;
 
     private readonly NcclCommunicator _communicator;
-    private readonly SafeCudaStreamHandle _compute;
+    private readonly RankStreams _streams;
     private readonly SafeCudaStreamHandle _comm;
     private readonly SafeCudaEventHandle _ready;
     private readonly SafeCudaEventHandle[] _done = new SafeCudaEventHandle[ChannelCount];
     private readonly RankTimelineRecorder? _timeline;
 
-    public NcclRingTransport(NcclCommunicator communicator, SafeCudaStreamHandle computeStream, RankTimelineRecorder? timeline)
+    public NcclRingTransport(NcclCommunicator communicator, RankStreams streams, RankTimelineRecorder? timeline)
     {
         ArgumentNullException.ThrowIfNull(communicator);
         _communicator = communicator;
-        _compute = computeStream;
+        _streams = streams;
         _timeline = timeline;
         _comm = CudaCalls.CreateStream();
         _ready = CudaCalls.CreateEvent();
@@ -41,7 +42,7 @@ internal sealed unsafe class NcclRingTransport : IRingTransport<DeviceTensor>, I
 
     public void Start(RingChannel channel, RingDirection direction, DeviceTensor send, DeviceTensor receive)
     {
-        CudaCalls.Record(_ready, _compute);
+        _streams.RecordEverything(_ready);
         CudaCalls.Wait(_comm, _ready);
         int slot = _timeline?.BeginTransfer(channel, _comm) ?? -1;
         ShimStatus.Check(NativeMethods.ringattn_nccl_ring_exchange(
@@ -55,7 +56,7 @@ internal sealed unsafe class NcclRingTransport : IRingTransport<DeviceTensor>, I
         CudaCalls.Record(_done[(int)channel], _comm);
     }
 
-    public void Wait(RingChannel channel) => CudaCalls.Wait(_compute, _done[(int)channel]);
+    public void Wait(RingChannel channel) => CudaCalls.Wait(_streams.ConsumerOf(channel), _done[(int)channel]);
 
     public void Dispose()
     {

@@ -161,7 +161,7 @@ internal sealed class RankTimelineRecorder : IDisposable
 internal sealed class TimedBlockAttention(IBlockAttentionKernel<DeviceTensor> inner, RankTimelineRecorder timeline, SafeCudaStreamHandle stream)
     : IBlockAttentionKernel<DeviceTensor>
 {
-    public void Forward(in BlockTask task, DeviceTensor query, DeviceTensor keyValue, DeviceTensor partialOutput, DeviceTensor partialLse)
+    public void Forward(in BlockTask task, DeviceTensor query, in KeyValuePlanes<DeviceTensor> keyValue, DeviceTensor partialOutput, DeviceTensor partialLse)
     {
         int slot = timeline.BeginCompute(task.SourceRank, stream);
         inner.Forward(task, query, keyValue, partialOutput, partialLse);
@@ -171,12 +171,12 @@ internal sealed class TimedBlockAttention(IBlockAttentionKernel<DeviceTensor> in
     public void Backward(
         in BlockTask task,
         DeviceTensor query,
-        DeviceTensor keyValue,
+        in KeyValuePlanes<DeviceTensor> keyValue,
         DeviceTensor output,
         DeviceTensor outputGradient,
         DeviceTensor lse,
         DeviceTensor partialQueryGradient,
-        DeviceTensor partialKeyValueGradient)
+        in KeyValuePlanes<DeviceTensor> partialKeyValueGradient)
     {
         int slot = timeline.BeginCompute(task.SourceRank, stream);
         inner.Backward(task, query, keyValue, output, outputGradient, lse, partialQueryGradient, partialKeyValueGradient);

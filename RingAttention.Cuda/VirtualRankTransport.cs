@@ -7,13 +7,14 @@ namespace RingAttention.Cuda;
 
 /// <summary>
 /// One virtual rank's side of a ring of N ranks on one GPU (NCCL cannot put two ranks on one device). Each rank has
-/// its own compute stream and one communication stream per channel. An exchange is a device-to-device copy issued by
-/// the receiver, ordered by events only, never by a device-wide synchronize:
+/// its own compute and accumulation streams and one communication stream per channel. An exchange is a
+/// device-to-device copy issued by the receiver, ordered by events only, never by a device-wide synchronize:
 /// <list type="number">
-/// <item>Start records "ready" on the compute stream (the send buffer is written and the receive buffer no longer read).</item>
+/// <item>Start records "ready" after everything the rank enqueued on either stream (the send buffer is written and the
+/// receive buffer no longer read).</item>
 /// <item>The receiver's communication stream waits for the sender's "ready" and its own, copies, and records "copied".</item>
-/// <item>The receiver's compute stream waits for "copied" before it reads the buffer.</item>
-/// <item>The sender's compute stream waits for the receiver's "copied" before it overwrites its send buffer.</item>
+/// <item>The receiver's consuming stream (<see cref="RankStreams.ConsumerOf"/>) waits for "copied" before it reads the buffer.</item>
+/// <item>The sender's consuming stream waits for the receiver's "copied" before it overwrites its send buffer.</item>
 /// </list>
 /// </summary>
 internal sealed class VirtualRankTransport : IRingTransport<DeviceTensor>, IDisposable
@@ -21,14 +22,14 @@ internal sealed class VirtualRankTransport : IRingTransport<DeviceTensor>, IDisp
     private const int ChannelCount = 2;
 
     private readonly VirtualRankHub _hub;
-    private readonly SafeCudaStreamHandle _compute;
+    private readonly RankStreams _streams;
     private readonly SafeCudaStreamHandle[] _comm = new SafeCudaStreamHandle[ChannelCount];
     private readonly SafeCudaEventHandle[] _ready = new SafeCudaEventHandle[ChannelCount];
     private readonly SafeCudaEventHandle[] _copied = new SafeCudaEventHandle[ChannelCount];
     private readonly DeviceTensor[] _pendingReceive = new DeviceTensor[ChannelCount];
     private readonly RankTimelineRecorder? _timeline;
 
-    public VirtualRankTransport(VirtualRankHub hub, int rank, SafeCudaStreamHandle computeStream, RankTimelineRecorder? timeline)
+    public VirtualRankTransport(VirtualRankHub hub, int rank, RankStreams streams, RankTimelineRecorder? timeline)
     {
         ArgumentNullException.ThrowIfNull(hub);
         if ((uint)rank >= (uint)hub.Size)
@@ -38,7 +39,7 @@ internal sealed class VirtualRankTransport : IRingTransport<DeviceTensor>, IDisp
 
         _hub = hub;
         Rank = rank;
-        _compute = computeStream;
+        _streams = streams;
         _timeline = timeline;
         for (int c = 0; c < ChannelCount; c++)
         {
@@ -57,7 +58,7 @@ internal sealed class VirtualRankTransport : IRingTransport<DeviceTensor>, IDisp
         int c = (int)channel;
 
         // Everything this rank enqueued so far (writes of send, reads of receive) happens before the copies.
-        CudaCalls.Record(_ready[c], _compute);
+        _streams.RecordEverything(_ready[c]);
         _pendingReceive[c] = receive;
         _hub.Post(Rank, RingNeighbours.Target(Rank, Size, direction), channel, new VirtualRankParcel(send.Pointer, send.Bytes, _ready[c]));
     }
@@ -81,7 +82,8 @@ internal sealed class VirtualRankTransport : IRingTransport<DeviceTensor>, IDisp
         CudaCalls.CopyDeviceToDevice(receive.Pointer, incoming.Pointer, receive.Bytes, comm);
         _timeline?.EndTransfer(slot, comm);
         CudaCalls.Record(_copied[c], comm);
-        CudaCalls.Wait(_compute, _copied[c]); // the block is here before this rank computes on it
+        SafeCudaStreamHandle consumer = _streams.ConsumerOf(channel);
+        CudaCalls.Wait(consumer, _copied[c]); // the block is here before this rank reads it
         _pendingReceive[c] = default;
         _hub.Acknowledge(source, channel, _copied[c]);
 
@@ -89,7 +91,7 @@ internal sealed class VirtualRankTransport : IRingTransport<DeviceTensor>, IDisp
         SafeCudaEventHandle? copiedByReceiver = _hub.AwaitReceipt(Rank, channel);
         if (copiedByReceiver is not null)
         {
-            CudaCalls.Wait(_compute, copiedByReceiver);
+            CudaCalls.Wait(consumer, copiedByReceiver);
         }
     }
 

@@ -61,16 +61,17 @@ public sealed partial class RingLoop<TTensor>
         RingWorkspace<TTensor> ws = _workspace;
         int rank = Rank;
         int ringSize = _problem.RingSize;
-
-        _ops.PackKeyValue(key, value, ws.OwnKeyValue);
+        var ownBlock = new KeyValuePlanes<TTensor>(key, value);
         if (ringSize == 1)
         {
-            // One step covering every row: the kernel writes O and the LSE in place, exactly one attention call,
-            // with no accumulator, merge or cast around it.
-            _kernel.Forward(RingSchedule.ForPair(_problem, rank, rank), query, ws.OwnKeyValue, output, lse);
+            // One step covering every row: the kernel reads the caller's K and V and writes O and the LSE in place,
+            // exactly one attention call with nothing around it.
+            _kernel.Forward(RingSchedule.ForPair(_problem, rank, rank), query, ownBlock, output, lse);
             return;
         }
 
+        // Stacked only to travel: step 0 computes on the caller's K and V, so the packing can run beside it.
+        _ops.PackKeyValue(key, value, ws.OwnKeyValue);
         _ops.InitializeOutputAccumulator(ws.OutputAccumulator, ws.LseAccumulator);
 
         TTensor current = ws.OwnKeyValue;
@@ -88,8 +89,9 @@ public sealed partial class RingLoop<TTensor>
             LogStep(rank, "forward", step, task);
             if (!task.IsSkipped)
             {
-                _kernel.Forward(task, query, current, ws.PartialOutput, ws.PartialLse);
-                _ops.MergePartialOutput(ws.OutputAccumulator, ws.LseAccumulator, ws.PartialOutput, ws.PartialLse, task.Query);
+                StepPartials<TTensor> partials = ws.PartialsFor(step);
+                _kernel.Forward(task, query, step == 0 ? ownBlock : _ops.Planes(current), partials.Output, partials.Lse);
+                _ops.MergePartialOutput(ws.OutputAccumulator, ws.LseAccumulator, partials.Output, partials.Lse, task.Query);
             }
 
             if (moreSteps)
@@ -122,15 +124,17 @@ public sealed partial class RingLoop<TTensor>
         int rank = Rank;
         int ringSize = _problem.RingSize;
 
-        _ops.PackKeyValue(key, value, ws.OwnKeyValue);
+        var ownBlock = new KeyValuePlanes<TTensor>(key, value);
         if (ringSize == 1)
         {
-            // One step: dQ straight into the output, dK/dV only unstacked; nothing to accumulate.
-            _kernel.Backward(RingSchedule.ForPair(_problem, rank, rank), query, ws.OwnKeyValue, output, outputGradient, lse, queryGradient, ws.PartialKeyValueGradient);
-            _ops.UnpackKeyValueGradient(ws.PartialKeyValueGradient, keyGradient, valueGradient);
+            // One step: dQ, dK and dV straight into the caller's outputs; nothing to accumulate.
+            _kernel.Backward(
+                RingSchedule.ForPair(_problem, rank, rank), query, ownBlock, output, outputGradient, lse,
+                queryGradient, new KeyValuePlanes<TTensor>(keyGradient, valueGradient));
             return;
         }
 
+        _ops.PackKeyValue(key, value, ws.OwnKeyValue);
         _ops.Zero(ws.QueryGradientAccumulator);
         _ops.Zero(ws.OwnKeyValueGradient);
 
@@ -148,10 +152,12 @@ public sealed partial class RingLoop<TTensor>
 
             BlockTask task = RingSchedule.ForPair(_problem, rank, RingSchedule.BackwardSource(rank, step, ringSize));
             LogStep(rank, "backward", step, task);
+            StepPartials<TTensor> partials = ws.PartialsFor(step);
             if (!task.IsSkipped)
             {
-                _kernel.Backward(task, query, current, output, outputGradient, lse, ws.PartialQueryGradient, ws.PartialKeyValueGradient);
-                _ops.AccumulateQueryRows(ws.QueryGradientAccumulator, ws.PartialQueryGradient, task.Query);
+                KeyValuePlanes<TTensor> block = step == 0 ? ownBlock : _ops.Planes(current);
+                _kernel.Backward(task, query, block, output, outputGradient, lse, partials.QueryGradient, _ops.Planes(partials.KeyValueGradient));
+                _ops.AccumulateQueryRows(ws.QueryGradientAccumulator, partials.QueryGradient, task.Query);
             }
 
             if (step == 0)
@@ -159,7 +165,7 @@ public sealed partial class RingLoop<TTensor>
                 // The diagonal: this rank's own block, whose gradient never leaves.
                 if (!task.IsSkipped)
                 {
-                    _ops.AccumulateKeyValueRows(ws.OwnKeyValueGradient, ws.PartialKeyValueGradient, task.KeyValue);
+                    _ops.AccumulateKeyValueRows(ws.OwnKeyValueGradient, partials.KeyValueGradient, task.KeyValue);
                 }
             }
             else
@@ -177,7 +183,7 @@ public sealed partial class RingLoop<TTensor>
 
                 if (!task.IsSkipped)
                 {
-                    _ops.AccumulateKeyValueRows(travelling, ws.PartialKeyValueGradient, task.KeyValue);
+                    _ops.AccumulateKeyValueRows(travelling, partials.KeyValueGradient, task.KeyValue);
                 }
 
                 // To r-1, which holds this block next step; after the last step, r-1 is the block's owner.
@@ -196,7 +202,7 @@ public sealed partial class RingLoop<TTensor>
         _ops.AccumulateKeyValueRows(ws.OwnKeyValueGradient, arriving, RowRange.All(_problem.LocalLength));
 
         _ops.FinalizeQueryGradient(ws.QueryGradientAccumulator, queryGradient);
-        _ops.UnpackKeyValueGradient(ws.OwnKeyValueGradient, keyGradient, valueGradient);
+        _ops.FinalizeKeyValueGradient(ws.OwnKeyValueGradient, keyGradient, valueGradient);
     }
 
     private void LogStep(int rank, string pass, int step, in BlockTask task)

@@ -5,7 +5,7 @@ namespace RingAttention.Backends;
 /// GPU and by plain C# on the CPU. Tensors are rank-local and whole; the task's row ranges select the views.
 /// </summary>
 /// <typeparam name="TTensor">The backend's handle to a rank-local buffer.</typeparam>
-public interface IBlockAttentionKernel<in TTensor>
+public interface IBlockAttentionKernel<TTensor>
 {
     /// <summary>
     /// Computes the partial output and its fp32 log-sum-exp for the task's query rows. Writes exactly the rows
@@ -13,10 +13,10 @@ public interface IBlockAttentionKernel<in TTensor>
     /// </summary>
     /// <param name="task">Rows and mask of this step (never skipped).</param>
     /// <param name="query">Q, [B, L, Hq, D] in the problem's layout.</param>
-    /// <param name="keyValue">The stacked K/V block (<see cref="RingWorkspace{TTensor}"/> explains the stacking).</param>
+    /// <param name="keyValue">K and V of the block.</param>
     /// <param name="partialOutput">O of this step, Q-shaped.</param>
     /// <param name="partialLse">LSE of this step, fp32 [B, Hq, L].</param>
-    void Forward(in BlockTask task, TTensor query, TTensor keyValue, TTensor partialOutput, TTensor partialLse);
+    void Forward(in BlockTask task, TTensor query, in KeyValuePlanes<TTensor> keyValue, TTensor partialOutput, TTensor partialLse);
 
     /// <summary>
     /// Gradients of one step, computed with the global O, dO and merged LSE (so the recomputed probabilities
@@ -26,19 +26,19 @@ public interface IBlockAttentionKernel<in TTensor>
     /// </summary>
     /// <param name="task">Rows and mask of this step (never skipped).</param>
     /// <param name="query">Q.</param>
-    /// <param name="keyValue">The stacked K/V block.</param>
+    /// <param name="keyValue">K and V of the block.</param>
     /// <param name="output">The final O of the forward.</param>
     /// <param name="outputGradient">dO.</param>
     /// <param name="lse">The merged fp32 LSE of the forward, [B, Hq, L].</param>
     /// <param name="partialQueryGradient">dQ of this step, Q-shaped.</param>
-    /// <param name="partialKeyValueGradient">dK/dV of this step, stacked like K/V.</param>
+    /// <param name="partialKeyValueGradient">dK and dV of this step.</param>
     void Backward(
         in BlockTask task,
         TTensor query,
-        TTensor keyValue,
+        in KeyValuePlanes<TTensor> keyValue,
         TTensor output,
         TTensor outputGradient,
         TTensor lse,
         TTensor partialQueryGradient,
-        TTensor partialKeyValueGradient);
+        in KeyValuePlanes<TTensor> partialKeyValueGradient);
 }

@@ -5,16 +5,13 @@ namespace RingAttention.Backends;
 /// partial outputs, gradient accumulation and the final casts. Accumulators are fp32 on every backend.
 /// </summary>
 /// <typeparam name="TTensor">The backend's handle to a rank-local buffer.</typeparam>
-public interface IRingElementwiseOps<in TTensor>
+public interface IRingElementwiseOps<TTensor>
 {
     /// <summary>Copies K into the first plane and V into the second plane of <paramref name="keyValue"/>.</summary>
     void PackKeyValue(TTensor key, TTensor value, TTensor keyValue);
 
-    /// <summary>
-    /// Casts the two planes of a stacked gradient out to dK and dV: the fp32 accumulator, or with one rank the single
-    /// step's own partial (in the compute precision).
-    /// </summary>
-    void UnpackKeyValueGradient(TTensor keyValueGradient, TTensor keyGradient, TTensor valueGradient);
+    /// <summary>Views of the two planes of a stacked K/V (or dK/dV) buffer; copies nothing.</summary>
+    KeyValuePlanes<TTensor> Planes(TTensor stacked);
 
     /// <summary>Sets the running output to 0 and the running LSE to -inf.</summary>
     void InitializeOutputAccumulator(TTensor outputAccumulator, TTensor lseAccumulator);
@@ -40,4 +37,7 @@ public interface IRingElementwiseOps<in TTensor>
 
     /// <summary>Casts the fp32 dQ accumulator out to dQ.</summary>
     void FinalizeQueryGradient(TTensor accumulator, TTensor queryGradient);
+
+    /// <summary>Casts the two planes of the fp32 stacked dK/dV accumulator out to dK and dV.</summary>
+    void FinalizeKeyValueGradient(TTensor accumulator, TTensor keyGradient, TTensor valueGradient);
 }

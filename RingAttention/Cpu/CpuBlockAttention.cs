@@ -22,12 +22,12 @@ internal sealed class CpuBlockAttention : IBlockAttentionKernel<Memory<float>>
         _rowGradient = new float[geometry.Problem.HeadDim];
     }
 
-    public void Forward(in BlockTask task, Memory<float> query, Memory<float> keyValue, Memory<float> partialOutput, Memory<float> partialLse)
+    public void Forward(in BlockTask task, Memory<float> query, in KeyValuePlanes<Memory<float>> keyValue, Memory<float> partialOutput, Memory<float> partialLse)
     {
         RingProblem p = _geometry.Problem;
         ReadOnlySpan<float> q = query.Span;
-        ReadOnlySpan<float> keys = keyValue.Span[.._geometry.KeyValuePlane];
-        ReadOnlySpan<float> values = keyValue.Span[_geometry.KeyValuePlane..];
+        ReadOnlySpan<float> keys = keyValue.Key.Span;
+        ReadOnlySpan<float> values = keyValue.Value.Span;
         Span<float> o = partialOutput.Span;
         Span<float> lse = partialLse.Span;
         int d = p.HeadDim;
@@ -77,23 +77,23 @@ internal sealed class CpuBlockAttention : IBlockAttentionKernel<Memory<float>>
     public void Backward(
         in BlockTask task,
         Memory<float> query,
-        Memory<float> keyValue,
+        in KeyValuePlanes<Memory<float>> keyValue,
         Memory<float> output,
         Memory<float> outputGradient,
         Memory<float> lse,
         Memory<float> partialQueryGradient,
-        Memory<float> partialKeyValueGradient)
+        in KeyValuePlanes<Memory<float>> partialKeyValueGradient)
     {
         RingProblem p = _geometry.Problem;
         ReadOnlySpan<float> q = query.Span;
-        ReadOnlySpan<float> keys = keyValue.Span[.._geometry.KeyValuePlane];
-        ReadOnlySpan<float> values = keyValue.Span[_geometry.KeyValuePlane..];
+        ReadOnlySpan<float> keys = keyValue.Key.Span;
+        ReadOnlySpan<float> values = keyValue.Value.Span;
         ReadOnlySpan<float> o = output.Span;
         ReadOnlySpan<float> dO = outputGradient.Span;
         ReadOnlySpan<float> lseSpan = lse.Span;
         Span<float> dq = partialQueryGradient.Span;
-        Span<float> dk = partialKeyValueGradient.Span[.._geometry.KeyValuePlane];
-        Span<float> dv = partialKeyValueGradient.Span[_geometry.KeyValuePlane..];
+        Span<float> dk = partialKeyValueGradient.Key.Span;
+        Span<float> dv = partialKeyValueGradient.Value.Span;
         int d = p.HeadDim;
 
         ClearKeyValueRows(dk, task.KeyValue);

@@ -16,11 +16,8 @@ internal sealed class CpuElementwiseOps : IRingElementwiseOps<Memory<float>>
         value.Span.CopyTo(keyValue.Span[_geometry.KeyValuePlane..]);
     }
 
-    public void UnpackKeyValueGradient(Memory<float> keyValueGradient, Memory<float> keyGradient, Memory<float> valueGradient)
-    {
-        keyValueGradient.Span[.._geometry.KeyValuePlane].CopyTo(keyGradient.Span);
-        keyValueGradient.Span[_geometry.KeyValuePlane..].CopyTo(valueGradient.Span);
-    }
+    public KeyValuePlanes<Memory<float>> Planes(Memory<float> stacked) =>
+        new(stacked[.._geometry.KeyValuePlane], stacked[_geometry.KeyValuePlane..]);
 
     public void InitializeOutputAccumulator(Memory<float> outputAccumulator, Memory<float> lseAccumulator)
     {
@@ -79,6 +76,12 @@ internal sealed class CpuElementwiseOps : IRingElementwiseOps<Memory<float>>
 
     public void FinalizeQueryGradient(Memory<float> accumulator, Memory<float> queryGradient) =>
         accumulator.Span.CopyTo(queryGradient.Span);
+
+    public void FinalizeKeyValueGradient(Memory<float> accumulator, Memory<float> keyGradient, Memory<float> valueGradient)
+    {
+        accumulator.Span[.._geometry.KeyValuePlane].CopyTo(keyGradient.Span);
+        accumulator.Span[_geometry.KeyValuePlane..].CopyTo(valueGradient.Span);
+    }
 
     private static void AccumulateRows(Span<float> accumulator, ReadOnlySpan<float> partial, TensorShape shape, RowRange rows)
     {

@@ -173,21 +173,26 @@ public sealed class CpuRingAttention : IDisposable
         int kv = checked((int)(2 * problem.LocalKeyValueElements));
         int lse = checked((int)problem.LocalLseElements);
 
-        // A ring of one is a single attention call writing straight into the outputs (RingLoop): it needs only its
-        // stacked K/V and the step's stacked dK/dV.
-        bool ring = problem.RingSize > 1;
-        Memory<float> RingOnly(int elements) => ring ? new float[elements] : Memory<float>.Empty;
+        // A ring of one is a single attention call on the caller's tensors (RingLoop): it needs none of these. The CPU
+        // merges each step before the next one starts, so both steps' partials share one set.
+        Memory<float> RingOnly(int elements) => problem.RingSize > 1 ? new float[elements] : Memory<float>.Empty;
+        Memory<float> partialQ = RingOnly(q);
+        var partials = new StepPartials<Memory<float>>
+        {
+            Output = partialQ,
+            Lse = RingOnly(lse),
+            QueryGradient = partialQ,
+            KeyValueGradient = RingOnly(kv),
+        };
         return new RingWorkspace<Memory<float>>
         {
-            OwnKeyValue = new float[kv],
+            OwnKeyValue = RingOnly(kv),
             KeyValueA = RingOnly(kv),
             KeyValueB = RingOnly(kv),
-            PartialOutput = RingOnly(q),
-            PartialLse = RingOnly(lse),
+            PartialsA = partials,
+            PartialsB = partials,
             OutputAccumulator = RingOnly(q),
             LseAccumulator = RingOnly(lse),
-            PartialQueryGradient = RingOnly(q),
-            PartialKeyValueGradient = new float[kv],
             QueryGradientAccumulator = RingOnly(q),
             OwnKeyValueGradient = RingOnly(kv),
             KeyValueGradientA = RingOnly(kv),

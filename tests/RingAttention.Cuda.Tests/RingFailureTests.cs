@@ -38,7 +38,7 @@ public sealed class RingFailureTests
         {
             private int _calls;
 
-            public void Forward(in BlockTask task, DeviceTensor query, DeviceTensor keyValue, DeviceTensor partialOutput, DeviceTensor partialLse)
+            public void Forward(in BlockTask task, DeviceTensor query, in KeyValuePlanes<DeviceTensor> keyValue, DeviceTensor partialOutput, DeviceTensor partialLse)
             {
                 if (owner.Enabled && _calls++ == failAt)
                 {
@@ -49,8 +49,8 @@ public sealed class RingFailureTests
             }
 
             public void Backward(
-                in BlockTask task, DeviceTensor query, DeviceTensor keyValue, DeviceTensor output, DeviceTensor outputGradient,
-                DeviceTensor lse, DeviceTensor partialQueryGradient, DeviceTensor partialKeyValueGradient) =>
+                in BlockTask task, DeviceTensor query, in KeyValuePlanes<DeviceTensor> keyValue, DeviceTensor output, DeviceTensor outputGradient,
+                DeviceTensor lse, DeviceTensor partialQueryGradient, in KeyValuePlanes<DeviceTensor> partialKeyValueGradient) =>
                 inner.Backward(task, query, keyValue, output, outputGradient, lse, partialQueryGradient, partialKeyValueGradient);
         }
     }

@@ -72,7 +72,7 @@ public sealed class RingFailureTests
     {
         private int _calls;
 
-        public void Forward(in BlockTask task, Memory<float> query, Memory<float> keyValue, Memory<float> partialOutput, Memory<float> partialLse)
+        public void Forward(in BlockTask task, Memory<float> query, in KeyValuePlanes<Memory<float>> keyValue, Memory<float> partialOutput, Memory<float> partialLse)
         {
             if (++_calls == failAtCall)
             {
@@ -82,7 +82,7 @@ public sealed class RingFailureTests
             inner.Forward(task, query, keyValue, partialOutput, partialLse);
         }
 
-        public void Backward(in BlockTask task, Memory<float> query, Memory<float> keyValue, Memory<float> output, Memory<float> outputGradient, Memory<float> lse, Memory<float> partialQueryGradient, Memory<float> partialKeyValueGradient) =>
+        public void Backward(in BlockTask task, Memory<float> query, in KeyValuePlanes<Memory<float>> keyValue, Memory<float> output, Memory<float> outputGradient, Memory<float> lse, Memory<float> partialQueryGradient, in KeyValuePlanes<Memory<float>> partialKeyValueGradient) =>
             inner.Backward(task, query, keyValue, output, outputGradient, lse, partialQueryGradient, partialKeyValueGradient);
     }
 }
