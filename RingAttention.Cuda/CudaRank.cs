@@ -117,7 +117,13 @@ internal sealed class CudaRank : IDisposable
             {
                 kernel = kernelFactory(rank, kernel);
             }
-            _loop = new RingLoop<DeviceTensor>(problem, kernel, transport, new CudaElementwiseOps(geometry, Streams), Workspace, logger);
+            IRingElementwiseOps<DeviceTensor> ops = new CudaElementwiseOps(geometry, Streams);
+            if (Timeline is not null)
+            {
+                ops = new TimedElementwiseOps(ops, Timeline, Streams);
+            }
+
+            _loop = new RingLoop<DeviceTensor>(problem, kernel, transport, ops, Workspace, logger);
         }
         catch
         {

@@ -29,7 +29,7 @@ internal sealed class CudaRankReplay : IDisposable
     private readonly int _previousDevice;
     private DeviceTensor _query, _key, _value, _output, _lse, _outputGradient, _queryGradient, _keyGradient, _valueGradient;
 
-    private CudaRankReplay(CudaAttentionContext context, RingProblem problem, DeviceElementType elementType, int rank)
+    private CudaRankReplay(CudaAttentionContext context, RingProblem problem, DeviceElementType elementType, int rank, bool recordTimeline)
     {
         ArgumentNullException.ThrowIfNull(context);
         CudaProblemChecks.Validate(problem, elementType);
@@ -43,7 +43,7 @@ internal sealed class CudaRankReplay : IDisposable
         {
             var geometry = new CudaTensorGeometry(problem, elementType);
             Func<RankStreams, RankTimelineRecorder?, IRingTransport<DeviceTensor>> transport = (_, _) => new SilentTransport(rank, problem.RingSize);
-            _rank = new CudaRank(problem, geometry, context, Device, rank, transport, recordTimeline: false, NullLogger.Instance);
+            _rank = new CudaRank(problem, geometry, context, Device, rank, transport, recordTimeline, NullLogger.Instance);
             _memoryBytes = _rank.DeviceMemoryBytes;
             AllocateCallerTensors(geometry, elementType);
 
@@ -134,9 +134,10 @@ internal sealed class CudaRankReplay : IDisposable
     /// <param name="rank">The rank to replay.</param>
     /// <param name="context">cuDNN context (graph cache) of the device.</param>
     /// <param name="elementType">BFloat16 or Float16.</param>
+    /// <param name="recordTimeline">Record each kernel and accumulation-stream operation (<see cref="ReadTimeline"/>).</param>
     public static CudaRankReplay ForRank(
-        RingProblem problem, int rank, CudaAttentionContext context, DeviceElementType elementType = DeviceElementType.BFloat16) =>
-        new(context, problem, elementType, rank);
+        RingProblem problem, int rank, CudaAttentionContext context, DeviceElementType elementType = DeviceElementType.BFloat16, bool recordTimeline = false) =>
+        new(context, problem, elementType, rank, recordTimeline);
 
     /// <summary>The single-call baseline: one cuDNN call over the full sequence of <paramref name="problem"/> (RingSize and Balance ignored).</summary>
     public static CudaRankReplay ForFullSequence(RingProblem problem, CudaAttentionContext context, DeviceElementType elementType = DeviceElementType.BFloat16) =>
@@ -176,6 +177,17 @@ internal sealed class CudaRankReplay : IDisposable
                 _task, _query, new KeyValuePlanes<DeviceTensor>(_key, _value), _output, _outputGradient, _lse,
                 _queryGradient, new KeyValuePlanes<DeviceTensor>(_keyGradient, _valueGradient));
         }
+    }
+
+    /// <summary>The intervals of the last call (waits for them); needs recordTimeline. Times count from the call's start.</summary>
+    public RingTimeline ReadTimeline()
+    {
+        RankTimelineRecorder timeline = _rank?.Timeline
+            ?? throw new InvalidOperationException("This replay records no timeline: make it with recordTimeline: true.");
+        CudaCalls.SynchronizeEvent(_rank.Exit);
+        var intervals = new List<RingTimelineInterval>();
+        timeline.Read(intervals, 0);
+        return new RingTimeline(intervals);
     }
 
     /// <summary>Waits for everything enqueued so far.</summary>

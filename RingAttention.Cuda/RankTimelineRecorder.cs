@@ -4,8 +4,9 @@ using RingAttention.Interop;
 namespace RingAttention.Cuda;
 
 /// <summary>
-/// One rank's timing events, created once at plan time: a pair around each step's attention on the compute stream and
-/// a pair around each exchange on the stream that carries it. Recording allocates nothing; reading waits for the events.
+/// One rank's timing events, created once at plan time: a pair around each step's attention on the compute stream, a
+/// pair around each operation of the accumulation stream and a pair around each exchange on the stream that carries it.
+/// Recording allocates nothing; reading waits for the events.
 /// </summary>
 internal sealed class RankTimelineRecorder : IDisposable
 {
@@ -14,8 +15,10 @@ internal sealed class RankTimelineRecorder : IDisposable
     private readonly SafeCudaEventHandle _origin;
     private readonly Slot[] _compute;
     private readonly Slot[] _transfer;
+    private readonly Slot[] _accumulate;
     private int _computeCount;
     private int _transferCount;
+    private int _accumulateCount;
     private readonly int[] _channelSteps = new int[2];
     private bool _backward;
 
@@ -26,6 +29,9 @@ internal sealed class RankTimelineRecorder : IDisposable
         _origin = CudaCalls.CreateEvent(timing: true);
         _compute = NewSlots(ringSize);
         _transfer = NewSlots(2 * ringSize);
+
+        // Per step at most a merge (forward) or two accumulations (backward), plus a few before the first and after the last.
+        _accumulate = NewSlots((2 * ringSize) + 6);
     }
 
     public SafeCudaEventHandle Origin => _origin;
@@ -36,6 +42,7 @@ internal sealed class RankTimelineRecorder : IDisposable
         _backward = backward;
         _computeCount = 0;
         _transferCount = 0;
+        _accumulateCount = 0;
         _channelSteps[0] = 0;
         _channelSteps[1] = 0;
         CudaCalls.Record(_origin, computeStream);
@@ -62,6 +69,29 @@ internal sealed class RankTimelineRecorder : IDisposable
         if (slot >= 0)
         {
             CudaCalls.Record(_compute[slot].End, stream);
+        }
+    }
+
+    /// <summary>Records the start of an accumulation-stream operation, attributed to the last step begun.</summary>
+    public int BeginAccumulate(SafeCudaStreamHandle stream)
+    {
+        if (_accumulateCount >= _accumulate.Length)
+        {
+            return -1;
+        }
+
+        int slot = _accumulateCount++;
+        _accumulate[slot].Step = _computeCount == 0 ? 0 : _compute[_computeCount - 1].Step;
+        _accumulate[slot].Channel = RingChannel.KeyValue;
+        CudaCalls.Record(_accumulate[slot].Start, stream);
+        return slot;
+    }
+
+    public void EndAccumulate(int slot, SafeCudaStreamHandle stream)
+    {
+        if (slot >= 0)
+        {
+            CudaCalls.Record(_accumulate[slot].End, stream);
         }
     }
 
@@ -102,6 +132,11 @@ internal sealed class RankTimelineRecorder : IDisposable
         {
             into.Add(Interval(_transfer[i], RingTimelineKind.Transfer, pass, originOffsetMs));
         }
+
+        for (int i = 0; i < _accumulateCount; i++)
+        {
+            into.Add(Interval(_accumulate[i], RingTimelineKind.Accumulate, pass, originOffsetMs));
+        }
     }
 
     public void Dispose()
@@ -113,6 +148,11 @@ internal sealed class RankTimelineRecorder : IDisposable
         }
 
         foreach (Slot slot in _transfer)
+        {
+            slot.Dispose();
+        }
+
+        foreach (Slot slot in _accumulate)
         {
             slot.Dispose();
         }

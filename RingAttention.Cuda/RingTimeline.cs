@@ -13,6 +13,12 @@ public enum RingTimelineKind
 
     /// <summary>One exchange of the ring, measured on the stream that carried it.</summary>
     Transfer = 1,
+
+    /// <summary>
+    /// One operation of the rank's accumulation stream (K/V packing, an LSE merge, a gradient accumulation or a cast out),
+    /// which runs beside the next step's attention; its step is the attention it follows.
+    /// </summary>
+    Accumulate = 2,
 }
 
 /// <summary>One interval of a ring call, from CUDA timing events.</summary>
@@ -26,7 +32,7 @@ public enum RingTimelineKind
 public readonly record struct RingTimelineInterval(
     int Rank, string Pass, int Step, RingTimelineKind Kind, RingChannel Channel, double StartMicroseconds, double DurationMicroseconds);
 
-/// <summary>The per-rank, per-step compute and transfer intervals of the last ring call of a plan.</summary>
+/// <summary>The per-rank, per-step compute, transfer and accumulation intervals of the last ring call of a plan.</summary>
 public sealed class RingTimeline
 {
     internal RingTimeline(IReadOnlyList<RingTimelineInterval> intervals) => Intervals = intervals;
@@ -37,6 +43,9 @@ public sealed class RingTimeline
     /// <summary>Sum of the compute intervals of <paramref name="rank"/>, in microseconds.</summary>
     public double ComputeMicroseconds(int rank) => Intervals.Where(i => i.Rank == rank && i.Kind == RingTimelineKind.Compute).Sum(i => i.DurationMicroseconds);
 
+    /// <summary>Sum of the accumulation-stream intervals of <paramref name="rank"/>, in microseconds.</summary>
+    public double AccumulateMicroseconds(int rank) => Intervals.Where(i => i.Rank == rank && i.Kind == RingTimelineKind.Accumulate).Sum(i => i.DurationMicroseconds);
+
     /// <summary>Sum of the transfer intervals of <paramref name="rank"/>, in microseconds.</summary>
     public double TransferMicroseconds(int rank) => Intervals.Where(i => i.Rank == rank && i.Kind == RingTimelineKind.Transfer).Sum(i => i.DurationMicroseconds);
 
@@ -46,25 +55,40 @@ public sealed class RingTimeline
     /// </summary>
     public double HiddenTransferShare(int rank)
     {
+        double total = TransferMicroseconds(rank);
+        return total > 0 ? BesideCompute(rank, RingTimelineKind.Transfer) / total : double.NaN;
+    }
+
+    /// <summary>
+    /// Microseconds of <paramref name="rank"/>'s accumulation-stream work that ran while none of its attention kernels
+    /// did: what merges and accumulations add to the rank's time.
+    /// </summary>
+    public double ExposedAccumulateMicroseconds(int rank) => AccumulateMicroseconds(rank) - BesideCompute(rank, RingTimelineKind.Accumulate);
+
+    /// <summary>When <paramref name="rank"/>'s last interval ended, from the call's origin, in microseconds.</summary>
+    public double EndMicroseconds(int rank) =>
+        Intervals.Where(i => i.Rank == rank).Select(i => i.StartMicroseconds + i.DurationMicroseconds).DefaultIfEmpty(0).Max();
+
+    /// <summary>How much of the intervals of <paramref name="kind"/> ran beside one of the rank's attention kernels.</summary>
+    private double BesideCompute(int rank, RingTimelineKind kind)
+    {
         RingTimelineInterval[] compute = [.. Intervals.Where(i => i.Rank == rank && i.Kind == RingTimelineKind.Compute)];
-        double total = 0;
-        double hidden = 0;
-        foreach (RingTimelineInterval transfer in Intervals.Where(i => i.Rank == rank && i.Kind == RingTimelineKind.Transfer))
+        double beside = 0;
+        foreach (RingTimelineInterval other in Intervals.Where(i => i.Rank == rank && i.Kind == kind))
         {
-            double start = transfer.StartMicroseconds;
-            double end = start + transfer.DurationMicroseconds;
-            total += transfer.DurationMicroseconds;
+            double start = other.StartMicroseconds;
+            double end = start + other.DurationMicroseconds;
 
             // Compute intervals of one rank run on one stream, so they do not overlap each other.
-            hidden += compute.Sum(c => Math.Max(0, Math.Min(end, c.StartMicroseconds + c.DurationMicroseconds) - Math.Max(start, c.StartMicroseconds)));
+            beside += compute.Sum(c => Math.Max(0, Math.Min(end, c.StartMicroseconds + c.DurationMicroseconds) - Math.Max(start, c.StartMicroseconds)));
         }
 
-        return total > 0 ? hidden / total : double.NaN;
+        return beside;
     }
 
     /// <summary>
     /// The timeline as Chrome trace JSON (chrome://tracing, Perfetto): one complete ("X") event per interval, pid = rank,
-    /// tid = "compute" or "transfer".
+    /// tid = "compute", "transfer" or "accumulate".
     /// </summary>
     public string ToChromeTraceJson()
     {
@@ -88,7 +112,12 @@ public sealed class RingTimeline
             json.WriteNumber("ts", interval.StartMicroseconds);
             json.WriteNumber("dur", interval.DurationMicroseconds);
             json.WriteNumber("pid", interval.Rank);
-            json.WriteString("tid", interval.Kind == RingTimelineKind.Compute ? "compute" : "transfer");
+            json.WriteString("tid", interval.Kind switch
+            {
+                RingTimelineKind.Compute => "compute",
+                RingTimelineKind.Accumulate => "accumulate",
+                _ => "transfer",
+            });
             json.WriteEndObject();
         }
 
@@ -97,7 +126,10 @@ public sealed class RingTimeline
         json.WriteEndObject();
     }
 
-    private static string Name(in RingTimelineInterval interval) => interval.Kind == RingTimelineKind.Compute
-        ? string.Create(CultureInfo.InvariantCulture, $"{interval.Pass} step {interval.Step} attention")
-        : string.Create(CultureInfo.InvariantCulture, $"{interval.Pass} step {interval.Step} {interval.Channel} exchange");
+    private static string Name(in RingTimelineInterval interval) => interval.Kind switch
+    {
+        RingTimelineKind.Compute => string.Create(CultureInfo.InvariantCulture, $"{interval.Pass} step {interval.Step} attention"),
+        RingTimelineKind.Accumulate => string.Create(CultureInfo.InvariantCulture, $"{interval.Pass} step {interval.Step} merge/accumulate"),
+        _ => string.Create(CultureInfo.InvariantCulture, $"{interval.Pass} step {interval.Step} {interval.Channel} exchange"),
+    };
 }

@@ -116,12 +116,16 @@ public static class Program
         IReadOnlyList<ResultRow> rows = Results.FromSummary(summary, cases);
         IReadOnlyList<GoalResult> goals = Results.Goals(rows, CaseCatalog.RingShapes(size));
         string bdn = Text($"BenchmarkDotNet {BenchmarkDotNetInfo.Instance.BrandVersion}, InProcessNoEmit, warm-up {job.Run.WarmupCount}, iterations {job.Run.IterationCount}, 1 invocation each, MemoryDiagnoser");
-        var report = new RunReport(environment, size.ToString().ToLowerInvariant(), bdn, rows, goals);
-        IReadOnlyList<string> files = ReportWriter.Write(report, output);
+        IReadOnlyList<string> traces = [];
+        IReadOnlyList<CriticalPathBreakdown> breakdowns = [];
         if (globs is null)
         {
-            files = [.. files, .. TimelineTrace.Write(output, environment.CardSlug, size)];
+            (traces, breakdowns) = TimelineTrace.ReplayCriticalPaths(output, environment.CardSlug, size);
+            traces = [.. traces, .. TimelineTrace.Write(output, environment.CardSlug, size)];
         }
+
+        var report = new RunReport(environment, size.ToString().ToLowerInvariant(), bdn, rows, goals, breakdowns);
+        IReadOnlyList<string> files = [.. ReportWriter.Write(report, output), .. traces];
 
         Console.WriteLine(ReportWriter.ConsoleTable(report, files));
         return rows.Any(r => r.Failed) ? 1 : 0;

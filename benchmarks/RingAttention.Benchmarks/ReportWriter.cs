@@ -11,7 +11,10 @@ namespace RingAttention.Benchmarks;
 /// <param name="BenchmarkDotNet">BenchmarkDotNet's version and job.</param>
 /// <param name="Results">One row per case and pass.</param>
 /// <param name="Goals">The goals and their verdicts.</param>
-public sealed record RunReport(GpuEnvironment Environment, string Suite, string BenchmarkDotNet, IReadOnlyList<ResultRow> Results, IReadOnlyList<GoalResult> Goals);
+/// <param name="Breakdowns">Where the replayed slowest ranks' time goes (empty when the traces were not run).</param>
+public sealed record RunReport(
+    GpuEnvironment Environment, string Suite, string BenchmarkDotNet, IReadOnlyList<ResultRow> Results, IReadOnlyList<GoalResult> Goals,
+    IReadOnlyList<CriticalPathBreakdown> Breakdowns);
 
 /// <summary>Writes <c>&lt;card&gt;.md</c>, <c>&lt;card&gt;.json</c> and <c>&lt;card&gt;.svg</c>, and the short console table.</summary>
 public static class ReportWriter
@@ -79,6 +82,7 @@ public static class ReportWriter
         md.AppendLine();
         md.AppendLine(Text($"{met} met, {notMet} not met, {report.Goals.Count - met - notMet} not measured."));
         md.AppendLine();
+        AppendBreakdowns(md, report);
 
         md.AppendLine("## Results");
         md.AppendLine();
@@ -96,6 +100,28 @@ public static class ReportWriter
         md.AppendLine();
         md.AppendLine(Text($"![TFLOP/s against S]({svgName})"));
         return md.ToString();
+    }
+
+    /// <summary>The replay breakdown table, when the traces ran.</summary>
+    private static void AppendBreakdowns(StringBuilder md, RunReport report)
+    {
+        if (report.Breakdowns.Count == 0)
+        {
+            return;
+        }
+
+        md.AppendLine("## Where the slowest ranks' time goes");
+        md.AppendLine();
+        md.AppendLine("One call of each critical-path rank replayed with CUDA timing events around every attention kernel (compute stream) and every merge, accumulation and cast (accumulation stream, which runs beside the next kernel). `exposed` is merge time during which no kernel ran; `other` is the rest of the wall time (launch gaps, waits). A critical-path goal below 1.00 × T1/N cannot be met by the ring's own work when the kernels alone exceed it: cuDNN on a shorter block is less efficient than on the full sequence.");
+        md.AppendLine();
+        md.AppendLine("| case | pass | wall ms | kernels ms | merges ms | exposed merges ms | other ms |");
+        md.AppendLine("| --- | --- | --- | --- | --- | --- | --- |");
+        foreach (CriticalPathBreakdown b in report.Breakdowns)
+        {
+            md.AppendLine(Text($"| {b.Case} | {Results.PassName(b.Pass)} | {b.WallMs:0.000} | {b.KernelMs:0.000} | {b.AccumulateMs:0.000} | {b.ExposedAccumulateMs:0.000} | {b.OtherMs:0.000} |"));
+        }
+
+        md.AppendLine();
     }
 
     /// <summary>The short table printed last on the console.</summary>

@@ -97,7 +97,7 @@ public sealed class RankApiTests
         foreach (JsonElement e in events.EnumerateArray())
         {
             Assert.Equal("X", e.GetProperty("ph").GetString());
-            Assert.Contains(e.GetProperty("tid").GetString(), new[] { "compute", "transfer" });
+            Assert.Contains(e.GetProperty("tid").GetString(), new[] { "compute", "transfer", "accumulate" });
         }
     }
 
@@ -122,5 +122,29 @@ public sealed class RankApiTests
         Assert.Equal(1.5, events[1].GetProperty("ts").GetDouble());
         Assert.Equal(3.0, timeline.TransferMicroseconds(1));
         Assert.Equal(12.5, timeline.ComputeMicroseconds(0));
+    }
+
+    [Fact]
+    public void Merge_time_counts_as_exposed_only_where_no_kernel_runs()
+    {
+        // Kernels [0, 10) and [12, 20); merges [8, 13) (3 of its 5 beside a kernel, 2 exposed) and [20, 24) (all 4 exposed).
+        var timeline = new RingTimeline(
+        [
+            new RingTimelineInterval(0, "forward", 0, RingTimelineKind.Compute, Backends.RingChannel.KeyValue, 0, 10),
+            new RingTimelineInterval(0, "forward", 1, RingTimelineKind.Compute, Backends.RingChannel.KeyValue, 12, 8),
+            new RingTimelineInterval(0, "forward", 0, RingTimelineKind.Accumulate, Backends.RingChannel.KeyValue, 8, 5),
+            new RingTimelineInterval(0, "forward", 1, RingTimelineKind.Accumulate, Backends.RingChannel.KeyValue, 20, 4),
+            new RingTimelineInterval(1, "forward", 0, RingTimelineKind.Accumulate, Backends.RingChannel.KeyValue, 0, 100),
+        ]);
+
+        Assert.Equal(9.0, timeline.AccumulateMicroseconds(0));
+        Assert.Equal(6.0, timeline.ExposedAccumulateMicroseconds(0), 12);
+        Assert.Equal(24.0, timeline.EndMicroseconds(0));
+        Assert.Equal(100.0, timeline.ExposedAccumulateMicroseconds(1));
+
+        using JsonDocument trace = JsonDocument.Parse(timeline.ToChromeTraceJson());
+        JsonElement merge = trace.RootElement.GetProperty("traceEvents")[2];
+        Assert.Equal("accumulate", merge.GetProperty("tid").GetString());
+        Assert.Equal("forward step 0 merge/accumulate", merge.GetProperty("name").GetString());
     }
 }

@@ -325,7 +325,22 @@ struct TensorReport {
     double floor = NAN;  // rel_l2 of the reference merely rounded to the output type
     size_t nan = 0, inf = 0;
     bool guard_ok = true;
+    std::string diagnosis;  // for a wrong result: what the bytes look like read another way
 };
+
+// A relative error above this is not rounding (bf16 rounding alone is ~2e-3 here): the output is wrong.
+constexpr double kWrongRelL2 = 0.05;
+
+/** rel_l2 of the first n 16-bit words of `bytes` read as `as` (BF16 or HALF), against ref. */
+double rel_l2_as_16bit(const std::vector<uint8_t>& bytes, size_t n, fe::DataType_t as, const std::vector<double>& ref) {
+    double err2 = 0.0, ref2 = 0.0;
+    for (size_t i = 0; i < n; ++i) {
+        const double e = decode(as, bytes, i) - ref[i];
+        err2 += e * e;
+        ref2 += ref[i] * ref[i];
+    }
+    return std::sqrt(err2) / std::sqrt(ref2);
+}
 
 struct Result {
     std::string dir, mask, variant;
@@ -360,6 +375,18 @@ TensorReport compare(const char* name, const OutputBuffer& out, const std::vecto
             t.guard_ok = false;
             break;
         }
+    if (!(t.rel_l2 <= kWrongRelL2)) {
+        // Wrong (or NaN): say whether the kernel wrote n elements of a 16-bit type other than the declared one,
+        // i.e. whether the buffer's first n 16-bit words decode to the reference as BF16 or as HALF.
+        char buf[512];
+        std::snprintf(buf, sizeof(buf),
+                      "first n 16-bit words read as BF16: rel_l2=%.3e, as HALF: rel_l2=%.3e; "
+                      "x[0..2]=%.4g %.4g %.4g vs ref %.4g %.4g %.4g",
+                      rel_l2_as_16bit(bytes, out.n, fe::DataType_t::BFLOAT16, ref),
+                      rel_l2_as_16bit(bytes, out.n, fe::DataType_t::HALF, ref), decode(out.dtype, bytes, 0),
+                      decode(out.dtype, bytes, 1), decode(out.dtype, bytes, 2), ref[0], ref[1], ref[2]);
+        t.diagnosis = buf;
+    }
     return t;
 }
 
@@ -368,6 +395,7 @@ void print_tensor_line(const Result& r, const TensorReport& t) {
                 "nan=%zu inf=%zu guard=%s\n",
                 r.dir.c_str(), r.mask.c_str(), r.variant.c_str(), dtype_name(r.dtype), t.name.c_str(), t.rel_l2,
                 t.max_abs, dtype_name(r.dtype), t.floor, t.nan, t.inf, t.guard_ok ? "ok" : "OVERWRITTEN");
+    if (!t.diagnosis.empty()) std::printf("      WRONG: %s\n", t.diagnosis.c_str());
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -576,13 +604,16 @@ std::string health(const Result& r) {
     if (!r.ok) return "FAILED";
     size_t nan = 0, inf = 0;
     bool guard = true;
+    std::string wrong;
     for (const auto& t : r.tensors) {
         nan += t.nan;
         inf += t.inf;
         guard = guard && t.guard_ok;
+        if (!(t.rel_l2 <= kWrongRelL2)) wrong += (wrong.empty() ? "" : ",") + t.name;
     }
     if (!guard) return "GUARD-OVERWRITTEN";
     if (nan > 0 || inf > 0) return "NAN/INF(" + std::to_string(nan + inf) + ")";
+    if (!wrong.empty()) return "WRONG:" + wrong;
     return "ok";
 }
 
@@ -629,7 +660,11 @@ void print_summary(const std::vector<Result>& results) {
         for (const auto& t : r.tensors) {
             if (t.name == "LSE") continue;  // LSE is fp32 in both
             const TensorReport* h = find_tensor(*half, t.name);
-            if (h != nullptr) std::printf(" %s: %.2fx", t.name.c_str(), t.rel_l2 / h->rel_l2);
+            if (h == nullptr) continue;
+            if (h->rel_l2 <= kWrongRelL2)
+                std::printf(" %s: %.2fx", t.name.c_str(), t.rel_l2 / h->rel_l2);
+            else
+                std::printf(" %s: HALF WRONG", t.name.c_str());
         }
         std::printf("   (HALF %s)\n", health(*half).c_str());
     }
