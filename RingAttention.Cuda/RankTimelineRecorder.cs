@@ -82,6 +82,7 @@ internal sealed class RankTimelineRecorder : IDisposable
 
         int slot = _accumulateCount++;
         _accumulate[slot].Step = _computeCount == 0 ? 0 : _compute[_computeCount - 1].Step;
+        _accumulate[slot].After = _computeCount - 1;
         _accumulate[slot].Channel = RingChannel.KeyValue;
         CudaCalls.Record(_accumulate[slot].Start, stream);
         return slot;
@@ -133,9 +134,25 @@ internal sealed class RankTimelineRecorder : IDisposable
             into.Add(Interval(_transfer[i], RingTimelineKind.Transfer, pass, originOffsetMs));
         }
 
+        // A timing event recorded behind a cross-stream wait may take its time stamp before the wait is over, so an
+        // operation's start is taken as the latest of its own event, the end of the kernel it waited for and the end of
+        // the stream's previous operation (neither of which it can start before).
+        double previousEnd = double.NegativeInfinity;
         for (int i = 0; i < _accumulateCount; i++)
         {
-            into.Add(Interval(_accumulate[i], RingTimelineKind.Accumulate, pass, originOffsetMs));
+            Slot slot = _accumulate[i];
+            RingTimelineInterval interval = Interval(slot, RingTimelineKind.Accumulate, pass, originOffsetMs);
+            double end = interval.StartMicroseconds + interval.DurationMicroseconds;
+            double earliest = previousEnd;
+            if (slot.After >= 0)
+            {
+                RingTimelineInterval kernel = Interval(_compute[slot.After], RingTimelineKind.Compute, pass, originOffsetMs);
+                earliest = Math.Max(earliest, kernel.StartMicroseconds + kernel.DurationMicroseconds);
+            }
+
+            double start = Math.Min(end, Math.Max(interval.StartMicroseconds, earliest));
+            into.Add(interval with { StartMicroseconds = start, DurationMicroseconds = end - start });
+            previousEnd = end;
         }
     }
 
@@ -188,6 +205,9 @@ internal sealed class RankTimelineRecorder : IDisposable
         public int Step { get; set; }
 
         public RingChannel Channel { get; set; }
+
+        /// <summary>For an accumulation-stream operation: the compute slot it waited for (-1 for none).</summary>
+        public int After { get; set; } = -1;
 
         public void Dispose()
         {
