@@ -112,9 +112,9 @@ public static class ReportWriter
 
         md.AppendLine("## Where the slowest ranks' time goes");
         md.AppendLine();
-        md.AppendLine("One call of each critical-path rank replayed with CUDA timing events around every attention kernel (compute stream) and every merge, accumulation and cast (accumulation stream, which runs beside the next kernel). `exposed` is merge time during which no kernel ran; `other` is the rest of the wall time (launch gaps, waits). A critical-path goal below 1.00 × T1/N cannot be met by the ring's own work when the kernels alone exceed it: cuDNN on a shorter block is less efficient than on the full sequence.");
+        md.AppendLine("One call of each critical-path rank replayed with CUDA timing events around every attention kernel (compute stream) and every merge, accumulation and cast (accumulation stream, which runs beside the next kernel). `merge spans` run from the end of the kernel each operation waited for to its own end: a merge shares the GPU with the next kernel (mostly in that kernel's tail), so its span covers much of it and the spans overlap the kernels; `exposed` is merge time during which no kernel ran; `other` is the rest of the wall time (launch gaps, waits). A critical-path goal below 1.00 × T1/N cannot be met by the ring's own work when the kernels alone exceed it: cuDNN on a shorter block is less efficient than on the full sequence.");
         md.AppendLine();
-        md.AppendLine("| case | pass | wall ms | kernels ms | merges ms | exposed merges ms | other ms |");
+        md.AppendLine("| case | pass | wall ms | kernels ms | merge spans ms | exposed merges ms | other ms |");
         md.AppendLine("| --- | --- | --- | --- | --- | --- | --- |");
         foreach (CriticalPathBreakdown b in report.Breakdowns)
         {
