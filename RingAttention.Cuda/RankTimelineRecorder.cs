@@ -51,50 +51,20 @@ internal sealed class RankTimelineRecorder : IDisposable
     /// <summary>Records the start of a step's attention and returns its slot (or -1 when full).</summary>
     public int BeginCompute(int sourceRank, SafeCudaStreamHandle stream)
     {
-        if (_computeCount >= _compute.Length)
-        {
-            return -1;
-        }
-
-        int slot = _computeCount++;
         int step = _backward ? Modulo(sourceRank - _rank, _ringSize) : Modulo(_rank - sourceRank, _ringSize);
-        _compute[slot].Step = step;
-        _compute[slot].Channel = RingChannel.KeyValue;
-        CudaCalls.Record(_compute[slot].Start, stream);
-        return slot;
+        return Open(_compute, ref _computeCount, step, RingChannel.KeyValue, after: -1, stream);
     }
 
-    public void EndCompute(int slot, SafeCudaStreamHandle stream)
-    {
-        if (slot >= 0)
-        {
-            CudaCalls.Record(_compute[slot].End, stream);
-        }
-    }
+    public void EndCompute(int slot, SafeCudaStreamHandle stream) => Close(_compute, slot, stream);
 
     /// <summary>Records the start of an accumulation-stream operation, attributed to the last step begun.</summary>
     public int BeginAccumulate(SafeCudaStreamHandle stream)
     {
-        if (_accumulateCount >= _accumulate.Length)
-        {
-            return -1;
-        }
-
-        int slot = _accumulateCount++;
-        _accumulate[slot].Step = _computeCount == 0 ? 0 : _compute[_computeCount - 1].Step;
-        _accumulate[slot].After = _computeCount - 1;
-        _accumulate[slot].Channel = RingChannel.KeyValue;
-        CudaCalls.Record(_accumulate[slot].Start, stream);
-        return slot;
+        int last = _computeCount - 1;
+        return Open(_accumulate, ref _accumulateCount, last < 0 ? 0 : _compute[last].Step, RingChannel.KeyValue, after: last, stream);
     }
 
-    public void EndAccumulate(int slot, SafeCudaStreamHandle stream)
-    {
-        if (slot >= 0)
-        {
-            CudaCalls.Record(_accumulate[slot].End, stream);
-        }
-    }
+    public void EndAccumulate(int slot, SafeCudaStreamHandle stream) => Close(_accumulate, slot, stream);
 
     public int BeginTransfer(RingChannel channel, SafeCudaStreamHandle stream)
     {
@@ -103,22 +73,12 @@ internal sealed class RankTimelineRecorder : IDisposable
             return -1;
         }
 
-        int slot = _transferCount++;
         // KeyValue exchange t brings the block of step t+1; the dK/dV exchange posted at step t carries step t's sums.
         int index = _channelSteps[(int)channel]++;
-        _transfer[slot].Step = channel == RingChannel.KeyValue ? index : index + 1;
-        _transfer[slot].Channel = channel;
-        CudaCalls.Record(_transfer[slot].Start, stream);
-        return slot;
+        return Open(_transfer, ref _transferCount, channel == RingChannel.KeyValue ? index : index + 1, channel, after: -1, stream);
     }
 
-    public void EndTransfer(int slot, SafeCudaStreamHandle stream)
-    {
-        if (slot >= 0)
-        {
-            CudaCalls.Record(_transfer[slot].End, stream);
-        }
-    }
+    public void EndTransfer(int slot, SafeCudaStreamHandle stream) => Close(_transfer, slot, stream);
 
     /// <summary>Waits for the last call's events and adds its intervals, shifted by <paramref name="originOffsetMs"/>.</summary>
     public void Read(List<RingTimelineInterval> into, double originOffsetMs)
@@ -192,6 +152,30 @@ internal sealed class RankTimelineRecorder : IDisposable
         }
 
         return slots;
+    }
+
+    /// <summary>Takes the next free slot of <paramref name="slots"/> (or -1 when full) and records its start.</summary>
+    private static int Open(Slot[] slots, ref int count, int step, RingChannel channel, int after, SafeCudaStreamHandle stream)
+    {
+        if (count >= slots.Length)
+        {
+            return -1;
+        }
+
+        int slot = count++;
+        slots[slot].Step = step;
+        slots[slot].Channel = channel;
+        slots[slot].After = after;
+        CudaCalls.Record(slots[slot].Start, stream);
+        return slot;
+    }
+
+    private static void Close(Slot[] slots, int slot, SafeCudaStreamHandle stream)
+    {
+        if (slot >= 0)
+        {
+            CudaCalls.Record(slots[slot].End, stream);
+        }
     }
 
     private static int Modulo(int value, int modulus) => ((value % modulus) + modulus) % modulus;
