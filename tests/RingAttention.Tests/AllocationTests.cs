@@ -28,14 +28,20 @@ public sealed class AllocationTests
         ring.Forward(q, k, v, o, lse);
         ring.Backward(q, k, v, o, lse, dO, dq, dk, dv);
 
-        long before = GC.GetTotalAllocatedBytes(precise: true);
-        for (int i = 0; i < 10; i++)
+        // The least of five rounds: an allocation the ring makes shows in every round, while the runtime's own (a
+        // contended wait that has to block, tiering) comes and goes with the machine's load.
+        long perCall = long.MaxValue;
+        for (int round = 0; round < 5; round++)
         {
-            ring.Forward(q, k, v, o, lse);
-            ring.Backward(q, k, v, o, lse, dO, dq, dk, dv);
-        }
+            long before = GC.GetTotalAllocatedBytes(precise: true);
+            for (int i = 0; i < 10; i++)
+            {
+                ring.Forward(q, k, v, o, lse);
+                ring.Backward(q, k, v, o, lse, dO, dq, dk, dv);
+            }
 
-        long perCall = (GC.GetTotalAllocatedBytes(precise: true) - before) / 20;
+            perCall = Math.Min(perCall, (GC.GetTotalAllocatedBytes(precise: true) - before) / 20);
+        }
 
         // The buffers alone are tens of kilobytes per call. What is left (under 2 KB seen) comes from the blocking
         // waits of the rank rendezvous inside the runtime (SemaphoreSlim, CountdownEvent), not from the ring.
