@@ -3,9 +3,8 @@ using RingAttention.Backends;
 namespace RingAttention.Cuda;
 
 /// <summary>
-/// Wraps a rank's element-wise ops so that each operation on the accumulation stream is bracketed by timing events. The
-/// start event is recorded after the stream's wait for the compute stream, so an interval is the operation alone, not
-/// the attention it waited for.
+/// Wraps a rank's element-wise ops so that each operation on the accumulation stream is bracketed by timing events.
+/// The recorder starts each interval no earlier than the kernel the operation waited for (<see cref="RankTimelineRecorder.Read"/>).
 /// </summary>
 internal sealed class TimedElementwiseOps(IRingElementwiseOps<DeviceTensor> inner, RankTimelineRecorder timeline, RankStreams streams)
     : IRingElementwiseOps<DeviceTensor>
@@ -75,11 +74,7 @@ internal sealed class TimedElementwiseOps(IRingElementwiseOps<DeviceTensor> inne
         End(slot);
     }
 
-    private int Begin()
-    {
-        streams.AccumulationAfterCompute();
-        return timeline.BeginAccumulate(streams.Accumulation);
-    }
+    private int Begin() => timeline.BeginAccumulate(streams.Accumulation);
 
     private void End(int slot) => timeline.EndAccumulate(slot, streams.Accumulation);
 }
