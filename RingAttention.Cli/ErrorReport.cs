@@ -1,5 +1,7 @@
 using RingAttention.Cli.Backends;
 using RingAttention.Cli.Npy;
+using RingAttention.Cuda.Distributed;
+using RingAttention.Distributed;
 
 namespace RingAttention.Cli;
 
@@ -37,6 +39,12 @@ internal static class ErrorReport
     private static (int ExitCode, string Message) Classify(Exception exception) => exception switch
     {
         CliUsageException or NpyFormatException or BackendUnavailableException => (ExitCodes.UsageError, exception.Message),
+
+        // A launcher environment that does not describe a job, or ranks given different problems, are the user's to fix.
+        DistributedSetupException or ProblemMismatchException => (ExitCodes.UsageError, exception.Message),
+
+        // Another rank failed, or the ranks could not meet: the message names the rank and the cause.
+        RankFailedException or CoordinatorException => (ExitCodes.Failure, exception.Message),
 
         // The library validates problems with ArgumentExceptions whose messages are written for people.
         ArgumentException argument => (ExitCodes.UsageError, WithoutParameterName(argument)),

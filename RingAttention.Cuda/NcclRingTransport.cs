@@ -11,7 +11,7 @@ namespace RingAttention.Cuda;
 /// recorded after the group. Both channels share one communication stream, so every rank issues its NCCL
 /// groups in the same order (the ring loop's order), which NCCL requires.
 /// </summary>
-internal sealed unsafe class NcclRingTransport : IRingTransport<DeviceTensor>, IDisposable
+internal sealed class NcclRingTransport : IRingTransport<DeviceTensor>, IDisposable
 {
     private const int ChannelCount = 2;
 
@@ -45,13 +45,12 @@ internal sealed unsafe class NcclRingTransport : IRingTransport<DeviceTensor>, I
         _streams.RecordEverything(_ready);
         CudaCalls.Wait(_comm, _ready);
         int slot = _timeline?.BeginTransfer(channel, _comm) ?? -1;
-        ShimStatus.Check(NativeMethods.ringattn_nccl_ring_exchange(
-            _communicator.Handle,
-            (void*)send.Pointer,
-            (void*)receive.Pointer,
-            (nuint)send.Bytes,
+        _communicator.RingExchange(
+            send.Pointer,
+            receive.Pointer,
+            send.Bytes,
             direction == RingDirection.Forward ? NativeConstants.RINGATTN_RING_FORWARD : NativeConstants.RINGATTN_RING_BACKWARD,
-            _comm));
+            _comm);
         _timeline?.EndTransfer(slot, _comm);
         CudaCalls.Record(_done[(int)channel], _comm);
     }

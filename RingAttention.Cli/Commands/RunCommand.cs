@@ -3,6 +3,7 @@ using System.CommandLine.Parsing;
 using Microsoft.Extensions.Logging;
 using RingAttention.Cli.Backends;
 using RingAttention.Cli.Running;
+using RingAttention.Cli.Running.Distributed;
 
 namespace RingAttention.Cli.Commands;
 
@@ -32,14 +33,20 @@ internal static class RunCommand
         Option<string> queryGradient = CliOptions.Path("--dq", "Where to write dQ (shaped like Q).", required: false);
         Option<string> keyGradient = CliOptions.Path("--dk", "Where to write dK (shaped like K).", required: false);
         Option<string> valueGradient = CliOptions.Path("--dv", "Where to write dV (shaped like V).", required: false);
+        var distributed = new Option<bool>("--distributed")
+        {
+            Description = "This process is one rank of a job started by 'ringattn launch', torchrun, mpirun or srun (needs --backend cuda and --cp equal to the job's size): each rank reads only its shard, rank 0 writes the outputs.",
+        };
+        Option<int> timeout = CliOptions.PositiveInt("--timeout", "With --distributed: seconds a pass may take before the ring is stopped on every rank (default 600).", defaultValue: 600);
 
         var command = new Command("run", "Run ring attention on .npy files: forward (O, LSE) and, with --do, backward (dQ, dK, dV).")
         {
             backend, dtype, ringSize, mask, balance, layout, scale, query, key, value, output, lse,
-            outputGradient, queryGradient, keyGradient, valueGradient,
+            outputGradient, queryGradient, keyGradient, valueGradient, distributed, timeout,
         };
         command.Validators.Add(result => RequireSupportedDtype(result, backend, dtype));
         command.Validators.Add(result => RequireCompleteGradientOptions(result, outputGradient, [queryGradient, keyGradient, valueGradient]));
+        command.Validators.Add(result => RequireCudaWhenDistributed(result, backend, distributed));
         command.SetAction(parsed =>
         {
             string? outputGradientPath = parsed.GetValue(outputGradient);
@@ -61,7 +68,9 @@ internal static class RunCommand
                     outputGradientPath, parsed.GetRequiredValue(queryGradient), parsed.GetRequiredValue(keyGradient), parsed.GetRequiredValue(valueGradient)),
             };
             using ILoggerFactory loggers = VerboseLogging.Create(parsed.GetValue(verbose));
-            return RunJob.Execute(request, parsed.InvocationConfiguration.Output, loggers);
+            return parsed.GetValue(distributed)
+                ? DistributedRunJob.Execute(request, TimeSpan.FromSeconds(parsed.GetValue(timeout)), parsed.InvocationConfiguration.Output, loggers)
+                : RunJob.Execute(request, parsed.InvocationConfiguration.Output, loggers);
         });
         return command;
     }
@@ -94,6 +103,21 @@ internal static class RunCommand
         name = option is { Tokens.Count: > 0 } ? option.Tokens[0].Value : string.Empty;
         value = default;
         return option is not null && choices.TryGetValue(name, out value);
+    }
+
+    /// <summary>--distributed runs one rank of an NCCL ring: only the GPU backend has one.</summary>
+    private static void RequireCudaWhenDistributed(CommandResult result, Option<BackendKind?> backend, Option<bool> distributed)
+    {
+        if (result.GetResult(distributed) is null)
+        {
+            return;
+        }
+
+        if (result.GetResult(backend) is not { Tokens.Count: > 0 } backendResult
+            || !CliChoices.Backends.TryGetValue(backendResult.Tokens[0].Value, out BackendKind kind) || kind != BackendKind.Cuda)
+        {
+            result.AddError("--distributed runs one rank of an NCCL ring on this process's GPU and needs --backend cuda");
+        }
     }
 
     /// <summary>--do and the three gradient outputs come as a set: half a backward is always a mistake.</summary>

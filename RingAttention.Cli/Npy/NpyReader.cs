@@ -51,7 +51,7 @@ internal static class NpyReader
     }
 
     /// <summary>Checks magic, version and header length; returns the header text and where the data starts.</summary>
-    private static (string HeaderText, int DataOffset) ReadPreamble(ReadOnlySpan<byte> bytes, string name)
+    internal static (string HeaderText, int DataOffset) ReadPreamble(ReadOnlySpan<byte> bytes, string name)
     {
         ReadOnlySpan<byte> magic = Magic;
         if (bytes.IsEmpty)
@@ -134,10 +134,17 @@ internal static class NpyReader
         }
 
         var values = new float[count];
-        switch (header.DataType)
+        Decode(data, header.DataType, values);
+        return values;
+    }
+
+    /// <summary>Converts little-endian elements of <paramref name="type"/> in <paramref name="data"/> to float32.</summary>
+    internal static void Decode(ReadOnlySpan<byte> data, NpyDataType type, Span<float> values)
+    {
+        switch (type)
         {
             case NpyDataType.Float32 when BitConverter.IsLittleEndian:
-                MemoryMarshal.Cast<byte, float>(data).CopyTo(values);
+                MemoryMarshal.Cast<byte, float>(data[..(4 * values.Length)]).CopyTo(values);
                 break;
             case NpyDataType.Float32:
                 for (int i = 0; i < values.Length; i++)
@@ -161,10 +168,8 @@ internal static class NpyReader
 
                 break;
             default:
-                throw new InvalidOperationException($"Data type {header.DataType} has no reader.");
+                throw new InvalidOperationException($"Data type {type} has no reader.");
         }
-
-        return values;
     }
 
     private static string Text(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);

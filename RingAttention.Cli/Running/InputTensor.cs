@@ -23,4 +23,7 @@ internal sealed record InputTensor(string Option, string Path, NpyArray Array)
 
     /// <summary>"--q Q.npy", how messages refer to this tensor.</summary>
     public string Name => $"{Option} {Path}";
+
+    /// <summary>Name and shape, for building the problem.</summary>
+    public TensorInfo Info => new(Name, Array.Shape);
 }

@@ -28,7 +28,7 @@ internal static partial class RunJob
         InputTensor key = Load(logger, "--k", request.KeyPath);
         InputTensor value = Load(logger, "--v", request.ValuePath);
         InputTensor? outputGradient = request.Gradients is null ? null : Load(logger, "--do", request.Gradients.OutputGradientPath);
-        RingProblem problem = RunProblemBuilder.Build(request, query, key, value, outputGradient);
+        RingProblem problem = RunProblemBuilder.Build(request, query.Info, key.Info, value.Info, outputGradient?.Info);
         LogPlanned(logger, problem.BatchSize, problem.SequenceLength, problem.QueryHeads, problem.KeyValueHeads, problem.HeadDim, problem.RingSize, problem.Mask, problem.Balance, problem.Layout, problem.SoftmaxScale);
 
         using IAttentionBackend backend = AttentionBackends.Create(request.Backend, problem, loggers, request.Precision);

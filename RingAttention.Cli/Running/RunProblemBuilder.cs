@@ -16,13 +16,13 @@ internal static class RunProblemBuilder
     /// <summary>Builds and validates the problem for <paramref name="request"/>.</summary>
     /// <exception cref="CliUsageException">The shapes are wrong or disagree.</exception>
     /// <exception cref="ArgumentException">The library rejects the problem (e.g. S not divisible by N).</exception>
-    public static RingProblem Build(RunRequest request, InputTensor query, InputTensor key, InputTensor value, InputTensor? outputGradient)
+    public static RingProblem Build(RunRequest request, TensorInfo query, TensorInfo key, TensorInfo value, TensorInfo? outputGradient)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(query);
         ArgumentNullException.ThrowIfNull(key);
         ArgumentNullException.ThrowIfNull(value);
-        foreach (InputTensor tensor in outputGradient is null ? [query, key, value] : (InputTensor[])[query, key, value, outputGradient])
+        foreach (TensorInfo tensor in outputGradient is null ? [query, key, value] : (TensorInfo[])[query, key, value, outputGradient])
         {
             RequireRank4(tensor, request.Layout);
         }
@@ -37,10 +37,10 @@ internal static class RunProblemBuilder
         (int keyBatch, int keySequence) = BatchAndSequence(key, request.Layout);
         RequireEqual(query, key, "B (batch)", batch, keyBatch, request.Layout);
         RequireEqual(query, key, "S (sequence length)", sequence, keySequence, request.Layout);
-        RequireEqual(query, key, "D (head dim)", query.Array.Shape[HeadDimAxis], key.Array.Shape[HeadDimAxis], request.Layout);
+        RequireEqual(query, key, "D (head dim)", query.Shape[HeadDimAxis], key.Shape[HeadDimAxis], request.Layout);
 
-        int queryHeads = query.Array.Shape[HeadsAxis];
-        int keyValueHeads = key.Array.Shape[HeadsAxis];
+        int queryHeads = query.Shape[HeadsAxis];
+        int keyValueHeads = key.Shape[HeadsAxis];
         if (queryHeads % keyValueHeads != 0)
         {
             throw new CliUsageException(Text(
@@ -53,7 +53,7 @@ internal static class RunProblemBuilder
             SequenceLength = sequence,
             QueryHeads = queryHeads,
             KeyValueHeads = keyValueHeads,
-            HeadDim = query.Array.Shape[HeadDimAxis],
+            HeadDim = query.Shape[HeadDimAxis],
             RingSize = request.RingSize,
             Mask = request.Mask,
             Balance = request.Balance,
@@ -67,43 +67,43 @@ internal static class RunProblemBuilder
     /// <summary>The axis names of a tensor file in <paramref name="layout"/>.</summary>
     public static string AxesText(TensorLayout layout) => layout == TensorLayout.Bshd ? "[B, S, H, D]" : "[S, B, H, D]";
 
-    private static (int Batch, int Sequence) BatchAndSequence(InputTensor tensor, TensorLayout layout)
+    private static (int Batch, int Sequence) BatchAndSequence(TensorInfo tensor, TensorLayout layout)
     {
-        IReadOnlyList<int> shape = tensor.Array.Shape;
+        IReadOnlyList<int> shape = tensor.Shape;
         return layout == TensorLayout.Bshd
             ? (shape[BatchAxisBshd], shape[SequenceAxisBshd])
             : (shape[SequenceAxisBshd], shape[BatchAxisBshd]);
     }
 
-    private static void RequireRank4(InputTensor tensor, TensorLayout layout)
+    private static void RequireRank4(TensorInfo tensor, TensorLayout layout)
     {
-        if (tensor.Array.Rank != 4)
+        if (tensor.Shape.Count != 4)
         {
             throw new CliUsageException(Text(
-                $"{tensor.Name} has shape {tensor.Array.ShapeText} ({tensor.Array.Rank} axes); expected 4 axes {AxesText(layout)} for --layout {LayoutName(layout)}"));
+                $"{tensor.Name} has shape {tensor.ShapeText} ({tensor.Shape.Count} axes); expected 4 axes {AxesText(layout)} for --layout {LayoutName(layout)}"));
         }
 
-        if (tensor.Array.Shape.Contains(0))
+        if (tensor.Shape.Contains(0))
         {
-            throw new CliUsageException($"{tensor.Name} has shape {tensor.Array.ShapeText}; every axis must be non-empty");
+            throw new CliUsageException($"{tensor.Name} has shape {tensor.ShapeText}; every axis must be non-empty");
         }
     }
 
-    private static void RequireSameShape(InputTensor expected, InputTensor actual)
+    private static void RequireSameShape(TensorInfo expected, TensorInfo actual)
     {
-        if (!expected.Array.Shape.SequenceEqual(actual.Array.Shape))
+        if (!expected.Shape.SequenceEqual(actual.Shape))
         {
             throw new CliUsageException(
-                $"{actual.Name} has shape {actual.Array.ShapeText} but must have the shape of {expected.Name}, {expected.Array.ShapeText}");
+                $"{actual.Name} has shape {actual.ShapeText} but must have the shape of {expected.Name}, {expected.ShapeText}");
         }
     }
 
-    private static void RequireEqual(InputTensor first, InputTensor second, string what, int firstValue, int secondValue, TensorLayout layout)
+    private static void RequireEqual(TensorInfo first, TensorInfo second, string what, int firstValue, int secondValue, TensorLayout layout)
     {
         if (firstValue != secondValue)
         {
             throw new CliUsageException(Text(
-                $"{first.Name} {first.Array.ShapeText} and {second.Name} {second.Array.ShapeText} disagree on {what}: {firstValue} vs {secondValue} (layout {LayoutName(layout)}: {AxesText(layout)})"));
+                $"{first.Name} {first.ShapeText} and {second.Name} {second.ShapeText} disagree on {what}: {firstValue} vs {secondValue} (layout {LayoutName(layout)}: {AxesText(layout)})"));
         }
     }
 

@@ -153,7 +153,7 @@ public sealed class CudnnException : RingAttentionNativeException
     }
 }
 
-/// <summary>RINGATTN_STATUS_NCCL_ERROR: an NCCL call failed.</summary>
+/// <summary>RINGATTN_STATUS_NCCL_ERROR: an NCCL call failed; RINGATTN_STATUS_ABORTED: the communicator was cancelled because a peer failed.</summary>
 public sealed class NcclException : RingAttentionNativeException
 {
     /// <summary>Creates the exception with a default message.</summary>

@@ -30,7 +30,7 @@ internal static class ShimStatus
         RINGATTN_STATUS_UNSUPPORTED => new NativeNotSupportedException(status, function, nativeMessage),
         RINGATTN_STATUS_CUDA_ERROR => new CudaException(status, function, nativeMessage),
         RINGATTN_STATUS_CUDNN_ERROR => new CudnnException(status, function, nativeMessage),
-        RINGATTN_STATUS_NCCL_ERROR => new NcclException(status, function, nativeMessage),
+        RINGATTN_STATUS_NCCL_ERROR or RINGATTN_STATUS_ABORTED => new NcclException(status, function, nativeMessage),
         RINGATTN_STATUS_OUT_OF_MEMORY => new NativeOutOfMemoryException(status, function, nativeMessage),
         RINGATTN_STATUS_TIMEOUT => new NativeTimeoutException(status, function, nativeMessage),
         _ => new RingAttentionNativeException(status, function, nativeMessage),
@@ -53,6 +53,7 @@ internal static class ShimStatus
         RINGATTN_STATUS_TIMEOUT => nameof(RINGATTN_STATUS_TIMEOUT),
         RINGATTN_STATUS_NOT_READY => nameof(RINGATTN_STATUS_NOT_READY),
         RINGATTN_STATUS_INTERNAL => nameof(RINGATTN_STATUS_INTERNAL),
+        RINGATTN_STATUS_ABORTED => nameof(RINGATTN_STATUS_ABORTED),
         _ => "unknown status " + status.ToString(CultureInfo.InvariantCulture),
     };
 

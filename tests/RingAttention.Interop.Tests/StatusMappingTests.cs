@@ -18,6 +18,7 @@ public sealed unsafe class StatusMappingTests
         { RINGATTN_STATUS_OUT_OF_MEMORY, typeof(NativeOutOfMemoryException), "RINGATTN_STATUS_OUT_OF_MEMORY" },
         { RINGATTN_STATUS_TIMEOUT, typeof(NativeTimeoutException), "RINGATTN_STATUS_TIMEOUT" },
         { RINGATTN_STATUS_INTERNAL, typeof(RingAttentionNativeException), "RINGATTN_STATUS_INTERNAL" },
+        { RINGATTN_STATUS_ABORTED, typeof(NcclException), "RINGATTN_STATUS_ABORTED" },
         { RINGATTN_STATUS_NOT_READY, typeof(RingAttentionNativeException), "RINGATTN_STATUS_NOT_READY" },
         { 42, typeof(RingAttentionNativeException), "unknown status 42" },
     };

@@ -74,6 +74,8 @@ extern "C" {
 #define RINGATTN_STATUS_NOT_READY (9)
 /** An internal error or an unexpected C++ exception. */
 #define RINGATTN_STATUS_INTERNAL (10)
+/** The call stopped because its communicator was cancelled (ringattn_nccl_comm_cancel): a peer failed. */
+#define RINGATTN_STATUS_ABORTED (11)
 
 /* ------------------------------------------------------------------------------------------------ */
 /* Enumerated values (used as int32_t fields and arguments)                                          */
@@ -507,6 +509,35 @@ RINGATTN_API int32_t ringattn_nccl_ring_exchange(ringattn_comm* comm, const void
  * itself worked, whatever the state; RINGATTN_STATUS_NCCL_ERROR with a message if the state is an error.
  */
 RINGATTN_API int32_t ringattn_nccl_comm_async_error(ringattn_comm* comm, int32_t* nccl_result);
+
+/**
+ * Splits a communicator (ncclCommSplit, a collective over every rank of `parent`): ranks that pass the
+ * same `color` form one new communicator, ranked by `key` (ties by parent rank). color < 0 leaves this
+ * rank out (*out = NULL). The new communicator keeps the parent's device, blocking mode and time limit.
+ */
+RINGATTN_API int32_t ringattn_nccl_comm_split(ringattn_comm* parent, int32_t color, int32_t key, ringattn_comm** out);
+
+/**
+ * All-gather (ncclAllGather) of `bytes` from every rank: recv_buf receives nranks * bytes, rank r's
+ * contribution at offset r * bytes. Enqueued on `stream`; all ranks must call it with the same byte count.
+ */
+RINGATTN_API int32_t ringattn_nccl_all_gather(ringattn_comm* comm, const void* send_buf, void* recv_buf, size_t bytes,
+                                              ringattn_stream stream);
+
+/**
+ * Gather to one rank: `root`'s recv_buf receives nranks * bytes, rank r's send_buf at offset r * bytes,
+ * through one group of point-to-point sends (no rank but root needs room for the whole). recv_buf is
+ * ignored (may be NULL) on the other ranks. Enqueued on `stream`; all ranks pass the same bytes and root.
+ */
+RINGATTN_API int32_t ringattn_nccl_gather(ringattn_comm* comm, const void* send_buf, void* recv_buf, size_t bytes,
+                                          int32_t root, ringattn_stream stream);
+
+/**
+ * Marks the communicator cancelled, from any thread and without blocking: every wait inside this
+ * communicator's calls (non-blocking enqueue) and every later call returns RINGATTN_STATUS_ABORTED at
+ * once. A watchdog calls it before taking the communicator's lock to ringattn_nccl_comm_abort it.
+ */
+RINGATTN_API int32_t ringattn_nccl_comm_cancel(ringattn_comm* comm);
 
 /** Aborts the communicator (kills in-flight NCCL work) and frees it. The only safe exit after an error. */
 RINGATTN_API int32_t ringattn_nccl_comm_abort(ringattn_comm* comm);

@@ -3,6 +3,7 @@
 #include <cuda_runtime_api.h>
 #include <nccl.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
@@ -23,6 +24,9 @@ struct ringattn_comm {
     int32_t device = 0;
     bool blocking = true;
     int64_t timeout_ms = 0;  // non-blocking communicators only: how long to wait for NCCL to finish a call
+    // Set by ringattn_nccl_comm_cancel from a watchdog thread while another thread may be inside a call
+    // below: the only field two threads touch at once, hence atomic. NCCL itself is never called twice at once.
+    std::atomic<bool> cancelled{false};
 };
 
 namespace {
@@ -46,19 +50,60 @@ void check_nccl(ncclResult_t result, const char* what, ncclComm_t comm = nullptr
  */
 void keep_nvls_off() { setenv("NCCL_NVLS_ENABLE", "0", 0); }
 
+/** Throws RINGATTN_STATUS_ABORTED if a watchdog cancelled the communicator. */
+void throw_if_cancelled(const ringattn_comm* comm) {
+    if (comm != nullptr && comm->cancelled.load(std::memory_order_acquire))
+        fail(RINGATTN_STATUS_ABORTED, "the communicator was cancelled (a peer failed); abort it");
+}
+
 /**
- * Polls a non-blocking communicator until its pending operation leaves ncclInProgress or `timeout_ms`
- * passes. Returns the final state; ncclInProgress means the time ran out.
+ * Polls a non-blocking communicator until its pending operation leaves ncclInProgress, `timeout_ms`
+ * passes, or `owner` is cancelled (then throws RINGATTN_STATUS_ABORTED). Returns the final state;
+ * ncclInProgress means the time ran out.
  */
-ncclResult_t wait_while_in_progress(ncclComm_t comm, int64_t timeout_ms) {
+ncclResult_t wait_while_in_progress(ncclComm_t comm, int64_t timeout_ms, const ringattn_comm* owner = nullptr) {
     auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
     ncclResult_t state = ncclInProgress;
     for (;;) {
         check_nccl(ncclCommGetAsyncError(comm, &state), "ncclCommGetAsyncError", comm);
         if (state != ncclInProgress) return state;
+        throw_if_cancelled(owner);
         if (std::chrono::steady_clock::now() >= deadline) return ncclInProgress;
         std::this_thread::sleep_for(std::chrono::microseconds(50));
     }
+}
+
+/**
+ * Finishes a call on `comm` that NCCL may have left in progress (non-blocking communicators return
+ * ncclInProgress until the work is enqueued): waits up to the communicator's time limit, then checks.
+ */
+void complete_enqueue(ringattn_comm* comm, ncclResult_t result, const char* what) {
+    if (!comm->blocking && result == ncclInProgress) {
+        ncclResult_t state = wait_while_in_progress(comm->nccl, comm->timeout_ms, comm);
+        if (state == ncclInProgress)
+            fail(RINGATTN_STATUS_TIMEOUT, std::string(what) + " was not enqueued within " +
+                                              std::to_string(comm->timeout_ms) + " ms; abort the communicator");
+        result = state;
+    }
+    check_nccl(result, what, comm->nccl);
+}
+
+/** The communicator a call may use: not null and not cancelled. */
+ringattn_comm* usable(ringattn_comm* comm) {
+    require_not_null(comm, "comm");
+    throw_if_cancelled(comm);
+    return comm;
+}
+
+ringattn_comm* wrap(ncclComm_t nccl, int32_t rank, int32_t nranks, int32_t device, bool blocking, int64_t timeout_ms) {
+    auto* c = new ringattn_comm();
+    c->nccl = nccl;
+    c->rank = rank;
+    c->nranks = nranks;
+    c->device = device;
+    c->blocking = blocking;
+    c->timeout_ms = timeout_ms;
+    return c;
 }
 
 void validate_init_args(const ringattn_nccl_unique_id* id, int32_t nranks, int32_t rank, int32_t device,
@@ -104,14 +149,7 @@ ringattn_comm* init_comm(const ringattn_nccl_unique_id* id, int32_t nranks, int3
         }
         fail(RINGATTN_STATUS_NCCL_ERROR, message);
     }
-    auto* c = new ringattn_comm();
-    c->nccl = comm;
-    c->rank = rank;
-    c->nranks = nranks;
-    c->device = device;
-    c->blocking = blocking;
-    c->timeout_ms = timeout_ms;
-    return c;
+    return wrap(comm, rank, nranks, device, blocking, timeout_ms);
 }
 
 }  // namespace
@@ -159,7 +197,7 @@ RINGATTN_API int32_t ringattn_nccl_comm_info(const ringattn_comm* comm, int32_t*
 RINGATTN_API int32_t ringattn_nccl_ring_exchange(ringattn_comm* comm, const void* send_buf, void* recv_buf,
                                                  size_t bytes, int32_t direction, ringattn_stream stream) {
     RINGATTN_GUARDED({
-        require_not_null(comm, "comm");
+        usable(comm);
         require(direction == RINGATTN_RING_FORWARD || direction == RINGATTN_RING_BACKWARD,
                 "direction must be RINGATTN_RING_FORWARD (0) or RINGATTN_RING_BACKWARD (1), got " +
                     std::to_string(direction));
@@ -185,14 +223,95 @@ RINGATTN_API int32_t ringattn_nccl_ring_exchange(ringattn_comm* comm, const void
         ncclResult_t end_result = ncclGroupEnd();  // always close the group, even if a call above failed
         check_nccl(send_result, "ncclSend", comm->nccl);
         check_nccl(recv_result, "ncclRecv", comm->nccl);
-        if (!comm->blocking && end_result == ncclInProgress) {
-            ncclResult_t state = wait_while_in_progress(comm->nccl, comm->timeout_ms);
-            if (state == ncclInProgress)
-                fail(RINGATTN_STATUS_TIMEOUT, "ring exchange was not enqueued within " +
-                                                  std::to_string(comm->timeout_ms) + " ms; abort the communicator");
-            end_result = state;
+        complete_enqueue(comm, end_result, "ring exchange");
+    });
+}
+
+RINGATTN_API int32_t ringattn_nccl_comm_split(ringattn_comm* parent, int32_t color, int32_t key, ringattn_comm** out) {
+    RINGATTN_GUARDED({
+        usable(parent);
+        require_not_null(out, "out");
+        *out = nullptr;
+        ringattn::DeviceGuard device_guard(parent->device);
+        ncclComm_t child = nullptr;
+        // config NULL: the child inherits the parent's configuration, non-blocking mode included.
+        ncclResult_t result = ncclCommSplit(parent->nccl, color < 0 ? NCCL_SPLIT_NOCOLOR : color, key, &child, nullptr);
+        // A non-blocking split completes on the parent first; only then is the child filled in (NCCL >= 2.23).
+        complete_enqueue(parent, result, "ncclCommSplit");
+        if (child == nullptr) return;  // NCCL_SPLIT_NOCOLOR: this rank is in no new communicator
+        if (!parent->blocking) {
+            ncclResult_t state = wait_while_in_progress(child, parent->timeout_ms, parent);
+            if (state != ncclSuccess) {
+                (void)ncclCommAbort(child);
+                if (state == ncclInProgress)
+                    fail(RINGATTN_STATUS_TIMEOUT, "the communicator made by ncclCommSplit was not ready within " +
+                                                      std::to_string(parent->timeout_ms) + " ms");
+                check_nccl(state, "ncclCommSplit (new communicator)");
+            }
         }
-        check_nccl(end_result, "ncclGroupEnd", comm->nccl);
+        int child_rank = 0;
+        int child_size = 0;
+        check_nccl(ncclCommUserRank(child, &child_rank), "ncclCommUserRank", child);
+        check_nccl(ncclCommCount(child, &child_size), "ncclCommCount", child);
+        *out = wrap(child, child_rank, child_size, parent->device, parent->blocking, parent->timeout_ms);
+    });
+}
+
+RINGATTN_API int32_t ringattn_nccl_all_gather(ringattn_comm* comm, const void* send_buf, void* recv_buf, size_t bytes,
+                                              ringattn_stream stream) {
+    RINGATTN_GUARDED({
+        usable(comm);
+        if (bytes == 0) return;
+        require_not_null(send_buf, "send_buf");
+        require_not_null(recv_buf, "recv_buf");
+        ringattn::DeviceGuard device_guard(comm->device);
+        ncclResult_t result = ncclAllGather(send_buf, recv_buf, bytes, ncclUint8, comm->nccl, static_cast<cudaStream_t>(stream));
+        complete_enqueue(comm, result, "ncclAllGather");
+    });
+}
+
+RINGATTN_API int32_t ringattn_nccl_gather(ringattn_comm* comm, const void* send_buf, void* recv_buf, size_t bytes,
+                                          int32_t root, ringattn_stream stream) {
+    RINGATTN_GUARDED({
+        usable(comm);
+        require(root >= 0 && root < comm->nranks,
+                "root " + std::to_string(root) + " out of range [0, " + std::to_string(comm->nranks) + ")");
+        if (bytes == 0) return;
+        require_not_null(send_buf, "send_buf");
+        const bool is_root = comm->rank == root;
+        if (is_root) require_not_null(recv_buf, "recv_buf");
+        ringattn::DeviceGuard device_guard(comm->device);
+        cudaStream_t cuda_stream = static_cast<cudaStream_t>(stream);
+        char* gathered = static_cast<char*>(recv_buf);
+        if (is_root) {
+            // The root's own piece is a plain copy; NCCL moves only what crosses ranks.
+            ringattn::check_cuda(cudaMemcpyAsync(gathered + static_cast<size_t>(root) * bytes, send_buf, bytes,
+                                                 cudaMemcpyDeviceToDevice, cuda_stream),
+                                 "cudaMemcpyAsync");
+        }
+        check_nccl(ncclGroupStart(), "ncclGroupStart", comm->nccl);
+        ncclResult_t first_error = ncclSuccess;
+        auto keep = [&first_error](ncclResult_t r) {
+            if (first_error == ncclSuccess && r != ncclSuccess && r != ncclInProgress) first_error = r;
+        };
+        if (is_root) {
+            for (int32_t r = 0; r < comm->nranks; ++r) {
+                if (r == root) continue;
+                keep(ncclRecv(gathered + static_cast<size_t>(r) * bytes, bytes, ncclUint8, r, comm->nccl, cuda_stream));
+            }
+        } else {
+            keep(ncclSend(send_buf, bytes, ncclUint8, root, comm->nccl, cuda_stream));
+        }
+        ncclResult_t end_result = ncclGroupEnd();  // always close the group
+        check_nccl(first_error, "ncclSend/ncclRecv", comm->nccl);
+        complete_enqueue(comm, end_result, "gather");
+    });
+}
+
+RINGATTN_API int32_t ringattn_nccl_comm_cancel(ringattn_comm* comm) {
+    RINGATTN_GUARDED({
+        require_not_null(comm, "comm");
+        comm->cancelled.store(true, std::memory_order_release);
     });
 }
 
@@ -222,7 +341,7 @@ RINGATTN_API int32_t ringattn_nccl_comm_finalize(ringattn_comm* comm) {
         ringattn::DeviceGuard device_guard(comm->device);
         ncclResult_t result = ncclCommFinalize(comm->nccl);
         if (!comm->blocking && result == ncclInProgress) {
-            result = wait_while_in_progress(comm->nccl, comm->timeout_ms);
+            result = wait_while_in_progress(comm->nccl, comm->timeout_ms, comm);
             if (result == ncclInProgress)
                 fail(RINGATTN_STATUS_TIMEOUT, "ncclCommFinalize did not complete within " +
                                                   std::to_string(comm->timeout_ms) + " ms; abort the communicator");

@@ -38,6 +38,7 @@ RINGATTN_API const char* ringattn_status_name(int32_t status) {
         case RINGATTN_STATUS_TIMEOUT: return "RINGATTN_STATUS_TIMEOUT";
         case RINGATTN_STATUS_NOT_READY: return "RINGATTN_STATUS_NOT_READY";
         case RINGATTN_STATUS_INTERNAL: return "RINGATTN_STATUS_INTERNAL";
+        case RINGATTN_STATUS_ABORTED: return "RINGATTN_STATUS_ABORTED";
         default: return "RINGATTN_STATUS_UNKNOWN";
     }
 }

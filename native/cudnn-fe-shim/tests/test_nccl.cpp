@@ -68,6 +68,51 @@ TEST(Nccl, AbortFreesCommunicator) {
     RA_OK(ringattn_nccl_comm_abort(comm));
 }
 
+TEST(Nccl, OneRankSplitAllGatherAndGather) {
+    ringattn_nccl_unique_id id{};
+    RA_OK(ringattn_nccl_get_unique_id(&id));
+    ringattn_comm* world = nullptr;
+    RA_OK(ringattn_nccl_comm_init_timeout(&id, 1, 0, 0, 30000, &world));
+    ringattn_comm* group = nullptr;
+    RA_OK(ringattn_nccl_comm_split(world, 0, 0, &group));
+    ASSERT_TRUE(group != nullptr);
+    int32_t rank = -1, nranks = -1;
+    RA_OK(ringattn_nccl_comm_info(group, &rank, &nranks, nullptr));
+    EXPECT_EQ(rank, 0);
+    EXPECT_EQ(nranks, 1);
+    ringattn_comm* none = reinterpret_cast<ringattn_comm*>(0x1);
+    RA_OK(ringattn_nccl_comm_split(world, -1, 0, &none));
+    EXPECT_TRUE(none == nullptr) << "a negative color leaves the rank out";
+
+    const size_t count = 4099;
+    std::vector<uint8_t> payload(count);
+    for (size_t i = 0; i < count; ++i) payload[i] = static_cast<uint8_t>((i * 7 + 3) & 0xFF);
+    DeviceBuffer send(count), gathered(count), all(count);
+    send.upload(payload.data(), count);
+    gathered.fill_bytes(0);
+    all.fill_bytes(0);
+    ringattn_stream stream = nullptr;
+    RA_OK(ringattn_cuda_stream_create(&stream));
+    RA_OK(ringattn_nccl_gather(group, send.get(), gathered.get(), count, 0, stream));
+    RA_OK(ringattn_nccl_all_gather(group, send.get(), all.get(), count, stream));
+    RA_OK(ringattn_cuda_stream_synchronize(stream));
+    std::vector<uint8_t> got(count);
+    gathered.download(got.data(), count);
+    EXPECT_TRUE(got == payload) << "gather to the root differs";
+    all.download(got.data(), count);
+    EXPECT_TRUE(got == payload) << "all-gather differs";
+    EXPECT_EQ(ringattn_nccl_gather(group, send.get(), gathered.get(), count, 1, stream), RINGATTN_STATUS_INVALID_ARGUMENT);
+
+    // A cancelled communicator refuses every call at once, and can still be aborted.
+    RA_OK(ringattn_nccl_comm_cancel(group));
+    EXPECT_EQ(ringattn_nccl_all_gather(group, send.get(), all.get(), count, stream), RINGATTN_STATUS_ABORTED);
+    EXPECT_NE(std::string(ringattn_last_error()).find("cancelled"), std::string::npos) << ringattn_last_error();
+    RA_OK(ringattn_nccl_comm_abort(group));
+    RA_OK(ringattn_cuda_stream_destroy(stream));
+    RA_OK(ringattn_nccl_comm_finalize(world));
+    RA_OK(ringattn_nccl_comm_destroy(world));
+}
+
 TEST(Nccl, BadArguments) {
     ringattn_nccl_unique_id id{};
     RA_OK(ringattn_nccl_get_unique_id(&id));

@@ -457,8 +457,12 @@ int32_t ringattn_fill_zero(const ringattn_tensor_desc* dst, void* dp, ringattn_s
 /* ---- NCCL: ranks of one process meet in a group keyed by the unique id; an exchange is a rendezvous on the
  * stream's thread: post the send buffer to the peer, copy what the other peer posted, wait until ours was taken. ---- */
 typedef struct { const void* send; size_t bytes; int64_t posted, consumed; } nslot;
-typedef struct ngroup { uint8_t id[128]; int n, joined; nslot* slots; struct ngroup* next; } ngroup;
-struct ringattn_comm { ngroup* g; int rank, n, device; int64_t seq; };
+/* Collectives (all-gather, gather, split) meet on a board: each rank posts its send buffer (or color and key)
+ * under its own collective sequence number, every rank takes what it needs once all have posted, and nobody
+ * leaves before all have taken, so no send buffer is reused early. */
+typedef struct { const void* send; int color, key; int64_t posted, taken; } cslot;
+typedef struct ngroup { uint8_t id[128]; int n, joined; nslot* slots; cslot* board; struct ngroup* next; } ngroup;
+struct ringattn_comm { ngroup* g; int rank, n, device; int64_t seq, cseq; volatile int cancelled; };
 static pthread_mutex_t g_nccl_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t g_nccl_cv = PTHREAD_COND_INITIALIZER;
 static ngroup* g_groups;
@@ -475,7 +479,7 @@ int32_t ringattn_nccl_comm_init(const ringattn_nccl_unique_id* id, int32_t n, in
     pthread_mutex_lock(&g_nccl_mu);
     ngroup* g = g_groups;
     while (g && memcmp(g->id, id->bytes, 128)) g = g->next;
-    if (!g) { g = calloc(1, sizeof *g); memcpy(g->id, id->bytes, 128); g->n = n; g->slots = calloc(n, sizeof(nslot)); g->next = g_groups; g_groups = g; }
+    if (!g) { g = calloc(1, sizeof *g); memcpy(g->id, id->bytes, 128); g->n = n; g->slots = calloc(n, sizeof(nslot)); g->board = calloc(n, sizeof(cslot)); g->next = g_groups; g_groups = g; }
     if (g->n != n) { pthread_mutex_unlock(&g_nccl_mu); return fail(RINGATTN_STATUS_NCCL_ERROR, "%s", "nranks differ between ranks"); }
     g->joined++; pthread_cond_broadcast(&g_nccl_cv);
     while (g->joined < g->n) pthread_cond_wait(&g_nccl_cv, &g_nccl_mu);
@@ -499,12 +503,76 @@ static void do_exchange(void* p) {
     while (g->slots[next].consumed < a->seq) pthread_cond_wait(&g_nccl_cv, &g_nccl_mu);
     pthread_mutex_unlock(&g_nccl_mu);
 }
+#define REQUIRE_LIVE(c) do { REQUIRE(c, "null comm"); if ((c)->cancelled) return fail(RINGATTN_STATUS_ABORTED, "%s", "the communicator was cancelled (a peer failed); abort it"); } while (0)
 int32_t ringattn_nccl_ring_exchange(ringattn_comm* c, const void* s, void* r, size_t b, int32_t d, ringattn_stream st) {
-    REQUIRE(c && (b == 0 || (s && r)), "bad ring_exchange arguments");
+    REQUIRE_LIVE(c);
+    REQUIRE(b == 0 || (s && r), "bad ring_exchange arguments");
     REQUIRE(d == RINGATTN_RING_FORWARD || d == RINGATTN_RING_BACKWARD, "bad direction");
     if (b == 0) return 0;
     x_args* a = malloc(sizeof *a); *a = (x_args){c, s, r, b, d, ++c->seq}; enqueue(st, do_exchange, a); return 0;
 }
+/* Posts this rank's part of collective `seq` and waits until every rank of the group posted it. */
+static void board_post(ringattn_comm* c, int64_t seq, const void* send, int color, int key) {
+    ngroup* g = c->g;
+    pthread_mutex_lock(&g_nccl_mu);
+    g->board[c->rank].send = send; g->board[c->rank].color = color; g->board[c->rank].key = key; g->board[c->rank].posted = seq;
+    pthread_cond_broadcast(&g_nccl_cv);
+    for (int r = 0; r < g->n; r++) while (g->board[r].posted < seq) pthread_cond_wait(&g_nccl_cv, &g_nccl_mu);
+    pthread_mutex_unlock(&g_nccl_mu);
+}
+/* Marks collective `seq` taken by this rank and waits until every rank took it. */
+static void board_leave(ringattn_comm* c, int64_t seq) {
+    ngroup* g = c->g;
+    pthread_mutex_lock(&g_nccl_mu);
+    g->board[c->rank].taken = seq; pthread_cond_broadcast(&g_nccl_cv);
+    for (int r = 0; r < g->n; r++) while (g->board[r].taken < seq) pthread_cond_wait(&g_nccl_cv, &g_nccl_mu);
+    pthread_mutex_unlock(&g_nccl_mu);
+}
+typedef struct { ringattn_comm* c; const void* send; void* recv; size_t bytes; int root; int64_t seq; } g_args;
+static void do_gather(void* p) {
+    g_args* a = p; ngroup* g = a->c->g;
+    board_post(a->c, a->seq, a->send, 0, 0);
+    if (a->root < 0 || a->root == a->c->rank)
+        for (int r = 0; r < g->n; r++) memcpy((char*)a->recv + (size_t)r * a->bytes, g->board[r].send, a->bytes);
+    board_leave(a->c, a->seq);
+}
+static int32_t enqueue_gather(ringattn_comm* c, const void* s, void* r, size_t b, int root, ringattn_stream st) {
+    g_args* a = malloc(sizeof *a); *a = (g_args){c, s, r, b, root, ++c->cseq}; enqueue(st, do_gather, a); return 0;
+}
+int32_t ringattn_nccl_all_gather(ringattn_comm* c, const void* s, void* r, size_t b, ringattn_stream st) {
+    REQUIRE_LIVE(c);
+    if (b == 0) return 0;
+    REQUIRE(s && r, "bad all_gather arguments");
+    return enqueue_gather(c, s, r, b, -1, st);
+}
+int32_t ringattn_nccl_gather(ringattn_comm* c, const void* s, void* r, size_t b, int32_t root, ringattn_stream st) {
+    REQUIRE_LIVE(c);
+    REQUIRE(root >= 0 && root < c->n, "root out of range");
+    if (b == 0) return 0;
+    REQUIRE(s && (root != c->rank || r), "bad gather arguments");
+    return enqueue_gather(c, s, r, b, root, st);
+}
+int32_t ringattn_nccl_comm_split(ringattn_comm* c, int32_t color, int32_t key, ringattn_comm** out) {
+    REQUIRE_LIVE(c);
+    REQUIRE(out, "null out");
+    *out = NULL;
+    int64_t seq = ++c->cseq;
+    board_post(c, seq, NULL, color, key);
+    int n = 0, rank = 0;
+    for (int r = 0; r < c->n; r++) {
+        cslot* o = &c->g->board[r];
+        if (color < 0 || o->color != color) continue;
+        n++;
+        if (o->key < key || (o->key == key && r < c->rank)) rank++;
+    }
+    board_leave(c, seq);
+    if (color < 0) return 0;
+    ringattn_nccl_unique_id id; memset(&id, 0, sizeof id);
+    memcpy(id.bytes, &c->g, sizeof c->g); memcpy(id.bytes + 16, &seq, sizeof seq); memcpy(id.bytes + 24, &color, sizeof color);
+    id.bytes[127] = 0x5B; /* never equal to a unique id made by ringattn_nccl_get_unique_id */
+    return ringattn_nccl_comm_init(&id, n, rank, c->device, out);
+}
+int32_t ringattn_nccl_comm_cancel(ringattn_comm* c) { REQUIRE(c, "null comm"); c->cancelled = 1; return 0; }
 int32_t ringattn_nccl_comm_async_error(ringattn_comm* c, int32_t* r) { (void)c; if (r) *r = 0; return 0; }
 int32_t ringattn_nccl_comm_abort(ringattn_comm* c) { free(c); return 0; }
 int32_t ringattn_nccl_comm_finalize(ringattn_comm* c) { (void)c; return 0; }

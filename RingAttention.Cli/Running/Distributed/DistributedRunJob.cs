@@ -1,0 +1,132 @@
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using RingAttention.Cli.Backends;
+using RingAttention.Cli.Commands;
+using RingAttention.Cli.Npy;
+using RingAttention.Cuda;
+using RingAttention.Cuda.Distributed;
+using RingAttention.Distributed;
+
+namespace RingAttention.Cli.Running.Distributed;
+
+/// <summary>
+/// <c>ringattn run --backend cuda --distributed</c>: this process is one rank of a job started by <c>ringattn launch</c>,
+/// torchrun, mpirun or srun. It reads only its shard of each input (memory-mapped), runs its rank of the NCCL ring
+/// (<see cref="CudaRingRank"/>) on its GPU, and rank 0 gathers every rank's outputs over NCCL, restores natural order and
+/// writes the same files, with the same contract, as a single-process run. Other ranks write nothing.
+/// </summary>
+internal static partial class DistributedRunJob
+{
+    /// <summary>Runs this rank of <paramref name="request"/>; returns the exit code.</summary>
+    public static int Execute(RunRequest request, TimeSpan operationTimeout, TextWriter output, ILoggerFactory loggers)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ILogger logger = loggers.CreateLogger("ringattn.run");
+        AttentionBackends.ThrowIfUnavailable(BackendKind.Cuda);
+        ProcessGroupEnvironment environment = ProcessGroupEnvironment.FromProcess();
+        if (request.RingSize != environment.WorldSize)
+        {
+            throw new CliUsageException(Text(
+                $"--cp {request.RingSize} must equal the number of ranks the launcher started (WORLD_SIZE {environment.WorldSize}, {environment.Launcher})"));
+        }
+
+        bool backward = request.Gradients is not null;
+        using NpyShardFile query = Open("--q", request.QueryPath);
+        using NpyShardFile key = Open("--k", request.KeyPath);
+        using NpyShardFile value = Open("--v", request.ValuePath);
+        using NpyShardFile? outputGradient = backward ? Open("--do", request.Gradients!.OutputGradientPath) : null;
+        RingProblem problem = RunProblemBuilder.Build(request, Info(query), Info(key), Info(value), outputGradient is null ? null : Info(outputGradient));
+        DeviceElementType type = CudaAttentionBackend.ToDeviceType(request.Precision ?? ElementPrecision.BFloat16);
+
+        using var group = CudaProcessGroup.Join(environment, new ProcessGroupOptions { LoggerFactory = loggers, OperationTimeout = operationTimeout });
+        int rank = group.Rank;
+        bool isRoot = rank == 0;
+        using CudaRingRank ring = group.CreateRingRank(problem, type, new CudaRingOptions { LoggerFactory = loggers });
+        using var tensors = new RankDeviceTensors(problem, type, group.Device, isRoot, backward);
+        NcclCommunicator communicator = group.ContextParallel(problem.RingSize);
+        SequenceAxis queryAxis = problem.GlobalQueryShape.SequenceAxis;
+        SequenceAxis keyValueAxis = problem.GlobalKeyValueShape.SequenceAxis;
+
+        double forwardMs = 0;
+        double backwardMs = 0;
+        group.Guarded(() =>
+        {
+            tensors.Upload(query, queryAxis, problem, rank, tensors.Query);
+            tensors.Upload(key, keyValueAxis, problem, rank, tensors.Key);
+            tensors.Upload(value, keyValueAxis, problem, rank, tensors.Value);
+            var clock = Stopwatch.StartNew();
+            ring.Forward(tensors.Query.Tensor, tensors.Key.Tensor, tensors.Value.Tensor, tensors.Output.Tensor, tensors.Lse.Tensor, tensors.StreamPointer);
+            group.Synchronize(tensors.StreamPointer);
+            forwardMs = clock.Elapsed.TotalMilliseconds;
+            LogStep(logger, rank, "forward", forwardMs);
+            Gather(communicator, tensors.Output, tensors.AllOutputs, tensors);
+            Gather(communicator, tensors.Lse, tensors.AllLse, tensors);
+            if (outputGradient is not null)
+            {
+                tensors.Upload(outputGradient, queryAxis, problem, rank, tensors.OutputGradient!);
+                clock.Restart();
+                ring.Backward(
+                    tensors.Query.Tensor, tensors.Key.Tensor, tensors.Value.Tensor, tensors.Output.Tensor, tensors.Lse.Tensor, tensors.OutputGradient!.Tensor,
+                    tensors.QueryGradient!.Tensor, tensors.KeyGradient!.Tensor, tensors.ValueGradient!.Tensor, tensors.StreamPointer);
+                group.Synchronize(tensors.StreamPointer);
+                backwardMs = clock.Elapsed.TotalMilliseconds;
+                LogStep(logger, rank, "backward", backwardMs);
+                Gather(communicator, tensors.QueryGradient, tensors.AllQueryGradients!, tensors);
+                Gather(communicator, tensors.KeyGradient!, tensors.AllKeyGradients!, tensors);
+                Gather(communicator, tensors.ValueGradient!, tensors.AllValueGradients!, tensors);
+            }
+
+            group.Synchronize(tensors.StreamPointer);
+        });
+
+        if (isRoot)
+        {
+            var sharding = new FullSequenceSharding(problem);
+            Write(logger, request.OutputPath, new NpyArray(query.Header.Shape, sharding.RestoreQuery(tensors.DownloadShards(tensors.AllOutputs))));
+            Write(logger, request.LsePath, new NpyArray([problem.BatchSize, problem.QueryHeads, problem.SequenceLength], sharding.RestoreLse(tensors.DownloadFloatShards(tensors.AllLse))));
+            if (request.Gradients is GradientPaths paths)
+            {
+                Write(logger, paths.QueryGradientPath, new NpyArray(query.Header.Shape, sharding.RestoreQuery(tensors.DownloadShards(tensors.AllQueryGradients!))));
+                Write(logger, paths.KeyGradientPath, new NpyArray(key.Header.Shape, sharding.RestoreKeyValue(tensors.DownloadShards(tensors.AllKeyGradients!))));
+                Write(logger, paths.ValueGradientPath, new NpyArray(value.Header.Shape, sharding.RestoreKeyValue(tensors.DownloadShards(tensors.AllValueGradients!))));
+            }
+
+            string backwardText = backward ? Text($", backward {backwardMs:F1} ms") : string.Empty;
+            output.WriteLine(Text(
+                $"{CliApp.Name}: cuda {CliChoices.NameOf(CliChoices.Dtypes, request.Precision ?? ElementPrecision.BFloat16)} ({problem.RingSize} processes, NCCL, {environment.Launcher}), N={problem.RingSize}, mask={CliChoices.NameOf(CliChoices.Masks, problem.Mask)}, balance={CliChoices.NameOf(CliChoices.Balances, problem.Balance)}, Q {query.ShapeText} K/V {key.ShapeText} {CliChoices.NameOf(CliChoices.Layouts, problem.Layout)}, scale {problem.SoftmaxScale:G6}: forward {forwardMs:F1} ms{backwardText}"));
+        }
+
+        return ExitCodes.Success;
+    }
+
+    /// <summary>Every rank's <paramref name="local"/> into rank 0's <paramref name="gathered"/>, in rank order.</summary>
+    private static void Gather(NcclCommunicator communicator, DeviceBuffer local, DeviceBuffer gathered, RankDeviceTensors tensors) =>
+        communicator.Gather(local.Tensor, gathered.Tensor, root: 0, tensors.StreamPointer);
+
+    private static NpyShardFile Open(string option, string path)
+    {
+        if (!File.Exists(path))
+        {
+            throw new CliUsageException($"{option} {path}: no such file");
+        }
+
+        return NpyShardFile.Open(path, $"{option} {path}");
+    }
+
+    private static TensorInfo Info(NpyShardFile file) => new(file.Name, file.Header.Shape);
+
+    private static void Write(ILogger logger, string path, NpyArray array)
+    {
+        NpyWriter.Write(path, array);
+        LogWrote(logger, path, array.ShapeText);
+    }
+
+    private static string Text(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "rank {Rank}: {Pass} done in {Milliseconds:F1} ms")]
+    private static partial void LogStep(ILogger logger, int rank, string pass, double milliseconds);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "wrote {Path}: shape {Shape}")]
+    private static partial void LogWrote(ILogger logger, string path, string shape);
+}

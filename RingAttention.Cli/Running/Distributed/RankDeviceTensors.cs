@@ -1,0 +1,151 @@
+using RingAttention.Cli.Npy;
+using RingAttention.Cuda;
+using RingAttention.Interop;
+
+namespace RingAttention.Cli.Running.Distributed;
+
+/// <summary>
+/// One rank's tensors of a distributed <c>ringattn run</c> on its GPU: its shards of Q, K, V (and dO) uploaded from the
+/// files, the outputs the ring writes, and on rank 0 the buffers the outputs of every rank are gathered into.
+/// </summary>
+internal sealed unsafe class RankDeviceTensors : IDisposable
+{
+    private readonly List<DeviceBuffer> _buffers = [];
+    private readonly DeviceElementType _type;
+    private readonly int _device;
+    private readonly int _ranks;
+
+    public RankDeviceTensors(RingProblem problem, DeviceElementType type, int device, bool isRoot, bool backward)
+    {
+        _type = type;
+        _device = device;
+        _ranks = problem.RingSize;
+        Stream = CudaCalls.CreateStream();
+        try
+        {
+            long q = problem.LocalQueryElements;
+            long kv = problem.LocalKeyValueElements;
+            long lse = problem.LocalLseElements;
+            Query = Allocate(q, type);
+            Key = Allocate(kv, type);
+            Value = Allocate(kv, type);
+            Output = Allocate(q, type);
+            Lse = Allocate(lse, DeviceElementType.Float32);
+            int gathered = isRoot ? _ranks : 0;
+            AllOutputs = Allocate(gathered * q, type);
+            AllLse = Allocate(gathered * lse, DeviceElementType.Float32);
+            if (backward)
+            {
+                OutputGradient = Allocate(q, type);
+                QueryGradient = Allocate(q, type);
+                KeyGradient = Allocate(kv, type);
+                ValueGradient = Allocate(kv, type);
+                AllQueryGradients = Allocate(gathered * q, type);
+                AllKeyGradients = Allocate(gathered * kv, type);
+                AllValueGradients = Allocate(gathered * kv, type);
+            }
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
+    }
+
+    public SafeCudaStreamHandle Stream { get; }
+
+    public nint StreamPointer => Stream.DangerousGetHandle();
+
+    public DeviceBuffer Query { get; } = null!;
+
+    public DeviceBuffer Key { get; } = null!;
+
+    public DeviceBuffer Value { get; } = null!;
+
+    public DeviceBuffer Output { get; } = null!;
+
+    public DeviceBuffer Lse { get; } = null!;
+
+    public DeviceBuffer AllOutputs { get; } = null!;
+
+    public DeviceBuffer AllLse { get; } = null!;
+
+    public DeviceBuffer? OutputGradient { get; }
+
+    public DeviceBuffer? QueryGradient { get; }
+
+    public DeviceBuffer? KeyGradient { get; }
+
+    public DeviceBuffer? ValueGradient { get; }
+
+    public DeviceBuffer? AllQueryGradients { get; }
+
+    public DeviceBuffer? AllKeyGradients { get; }
+
+    public DeviceBuffer? AllValueGradients { get; }
+
+    /// <summary>Reads this rank's shard of <paramref name="file"/> and uploads it rounded to the element type.</summary>
+    public void Upload(NpyShardFile file, SequenceAxis fullAxis, RingProblem problem, int rank, DeviceBuffer destination)
+    {
+        float[] shard = new float[destination.ElementCount];
+        file.CopyShard(fullAxis, problem.Balance, problem.RingSize, rank, shard);
+        ushort[] bits = new ushort[shard.Length];
+        HostPrecision.Encode(shard, bits, _type);
+        fixed (ushort* source = bits)
+        {
+            CudaCalls.CopyHostToDevice(destination.Pointer, source, destination.Bytes, Stream);
+            CudaCalls.Synchronize(Stream); // the host array is only pinned until here
+        }
+    }
+
+    /// <summary>Downloads a gathered 16-bit buffer as one float32 shard per rank.</summary>
+    public float[][] DownloadShards(DeviceBuffer gathered)
+    {
+        ushort[] bits = new ushort[gathered.ElementCount];
+        fixed (ushort* destination = bits)
+        {
+            CudaCalls.CopyDeviceToHost(destination, gathered.Pointer, gathered.Bytes, Stream);
+            CudaCalls.Synchronize(Stream);
+        }
+
+        float[] all = new float[bits.Length];
+        HostPrecision.Decode(bits, all, gathered.ElementType);
+        return Split(all);
+    }
+
+    /// <summary>Downloads a gathered float32 buffer as one shard per rank.</summary>
+    public float[][] DownloadFloatShards(DeviceBuffer gathered)
+    {
+        float[] all = new float[gathered.ElementCount];
+        fixed (float* destination = all)
+        {
+            CudaCalls.CopyDeviceToHost(destination, gathered.Pointer, gathered.Bytes, Stream);
+            CudaCalls.Synchronize(Stream);
+        }
+
+        return Split(all);
+    }
+
+    public void Dispose()
+    {
+        foreach (DeviceBuffer buffer in _buffers)
+        {
+            buffer.Dispose();
+        }
+
+        Stream?.Dispose();
+    }
+
+    private float[][] Split(float[] all)
+    {
+        int each = all.Length / _ranks;
+        return [.. Enumerable.Range(0, _ranks).Select(r => all.AsSpan(r * each, each).ToArray())];
+    }
+
+    private DeviceBuffer Allocate(long elements, DeviceElementType type)
+    {
+        DeviceBuffer buffer = DeviceBuffer.Allocate(elements, type, _device);
+        _buffers.Add(buffer);
+        return buffer;
+    }
+}

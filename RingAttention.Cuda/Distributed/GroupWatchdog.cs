@@ -1,0 +1,166 @@
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using RingAttention.Distributed;
+using RingAttention.Interop;
+
+namespace RingAttention.Cuda.Distributed;
+
+/// <summary>
+/// One thread per process that notices a failure anywhere in the job and stops this rank's NCCL work, so that no wait
+/// outlives a dead peer: NCCL over NVLink never reports a dead peer, and a kernel waiting for one spins forever. Every
+/// <see cref="ProcessGroupOptions.WatchdogInterval"/> it reads the coordinator's news (a peer died, raised or went silent)
+/// and each communicator's asynchronous error (sockets report a dead peer within milliseconds). The first failure wins:
+/// it is kept, told to the other ranks when it is this rank's own, and every communicator is aborted, which makes
+/// NCCL's kernels leave their waits and the streams drain. PyTorch's ProcessGroupNCCL watchdog works the same way.
+/// </summary>
+internal sealed partial class GroupWatchdog : IDisposable
+{
+    private readonly int _rank;
+    private readonly RankCoordinator _coordinator;
+    private readonly TimeSpan _interval;
+    private readonly ILogger _logger;
+    private readonly Lock _sync = new();
+    private readonly List<NcclCommunicator> _communicators = [];
+    private readonly Thread _thread;
+    private readonly ManualResetEventSlim _stop = new();
+    private RankFailure? _failure;
+
+    public GroupWatchdog(int rank, RankCoordinator coordinator, TimeSpan interval, ILogger logger)
+    {
+        _rank = rank;
+        _coordinator = coordinator;
+        _interval = interval;
+        _logger = logger;
+        _thread = new Thread(Run) { IsBackground = true, Name = "ringattn watchdog" };
+        _thread.Start();
+    }
+
+    /// <summary>The first failure seen, or null.</summary>
+    public RankFailure? Failure => Volatile.Read(ref _failure);
+
+    /// <summary>Watches (and on failure aborts) <paramref name="communicator"/> too.</summary>
+    public void Watch(NcclCommunicator communicator)
+    {
+        bool failed;
+        lock (_sync)
+        {
+            _communicators.Add(communicator);
+            failed = _failure is not null;
+        }
+
+        if (failed)
+        {
+            AbortQuietly(communicator);
+        }
+    }
+
+    /// <summary>
+    /// Records <paramref name="failure"/> unless one came first, tells the other ranks when it is this rank's own
+    /// (<paramref name="tellOthers"/>), and aborts every communicator. Returns the failure that is kept.
+    /// </summary>
+    public RankFailure Fail(RankFailure failure, bool tellOthers)
+    {
+        NcclCommunicator[] toAbort;
+        lock (_sync)
+        {
+            if (_failure is not null)
+            {
+                return _failure;
+            }
+
+            Volatile.Write(ref _failure, failure);
+            toAbort = [.. _communicators];
+        }
+
+        LogFailure(_logger, failure.Message);
+        if (tellOthers)
+        {
+            _coordinator.ReportFailure(failure.Message);
+        }
+
+        foreach (NcclCommunicator communicator in toAbort)
+        {
+            AbortQuietly(communicator);
+        }
+
+        return failure;
+    }
+
+    public void Dispose()
+    {
+        _stop.Set();
+        _thread.Join(TimeSpan.FromSeconds(5));
+        _stop.Dispose();
+    }
+
+    private void Run()
+    {
+        while (!_stop.Wait(_interval))
+        {
+            if (_coordinator.Failure is RankFailure news)
+            {
+                Fail(news, tellOthers: false);
+                return;
+            }
+
+            NcclCommunicator[] watched;
+            lock (_sync)
+            {
+                watched = [.. _communicators];
+            }
+
+            foreach (NcclCommunicator communicator in watched)
+            {
+                if (AsyncError(communicator) is string error)
+                {
+                    Fail(new RankFailure(_rank, RankFailureKind.Reported, Text($"rank {_rank}: NCCL reported an asynchronous error (a peer died or the network failed): {error}")), tellOthers: true);
+                    return;
+                }
+            }
+        }
+    }
+
+    /// <summary>NCCL's asynchronous error of <paramref name="communicator"/>, or null; skips a communicator another thread is using.</summary>
+    private static string? AsyncError(NcclCommunicator communicator)
+    {
+        if (communicator.IsAborted || !communicator.Gate.TryEnter())
+        {
+            return null;
+        }
+
+        try
+        {
+            communicator.ThrowIfFailed();
+            return null;
+        }
+        catch (NcclException e)
+        {
+            return e.NativeMessage.Length > 0 ? e.NativeMessage : e.Message;
+        }
+        finally
+        {
+            communicator.Gate.Exit();
+        }
+    }
+
+    private void AbortQuietly(NcclCommunicator communicator)
+    {
+        try
+        {
+            communicator.Abort();
+        }
+        catch (RingAttentionNativeException e)
+        {
+            // The communicator is gone either way (the shim frees it whatever ncclCommAbort returns).
+            LogAbortError(_logger, e.Message);
+        }
+    }
+
+    private static string Text(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "ring stopped: {Failure}")]
+    private static partial void LogFailure(ILogger logger, string failure);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "aborting an NCCL communicator reported: {Error}")]
+    private static partial void LogAbortError(ILogger logger, string error);
+}
