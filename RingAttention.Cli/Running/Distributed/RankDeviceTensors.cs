@@ -87,8 +87,17 @@ internal sealed unsafe class RankDeviceTensors : IDisposable
     /// <summary>Reads this rank's shard of <paramref name="file"/> and uploads it rounded to the element type.</summary>
     public void Upload(NpyShardFile file, SequenceAxis fullAxis, RingProblem problem, int rank, DeviceBuffer destination)
     {
+        ArgumentNullException.ThrowIfNull(file);
+        ArgumentNullException.ThrowIfNull(problem);
         float[] shard = new float[destination.ElementCount];
         file.CopyShard(fullAxis, problem.Balance, problem.RingSize, rank, shard);
+        Upload(shard, destination);
+    }
+
+    /// <summary>Uploads a shard already on the host, rounded to the element type.</summary>
+    public void Upload(ReadOnlySpan<float> shard, DeviceBuffer destination)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
         ushort[] bits = new ushort[shard.Length];
         HostPrecision.Encode(shard, bits, _type);
         fixed (ushort* source = bits)

@@ -1,0 +1,104 @@
+using System.Diagnostics;
+using System.Globalization;
+using RingAttention.Cli.Running.Distributed;
+using RingAttention.Cuda;
+using RingAttention.Cuda.Distributed;
+using RingAttention.Distributed;
+using RingAttention.Testing;
+
+namespace RingAttention.RankProbe;
+
+/// <summary>
+/// One injected fault in a ring of processes: every rank runs forward calls in a loop, and rank R misbehaves at call K
+/// ("kill": SIGKILLs itself; "raise": throws; "hang": stops calling, alive; "absent": never joins). Each line carries
+/// the Unix time in ms, so the script can tell how long each survivor took to learn of the fault.
+/// </summary>
+internal static class FaultProbe
+{
+    public static int Run(ProbeArguments a)
+    {
+        ProcessGroupEnvironment environment = ProcessGroupEnvironment.FromProcess();
+        string kind = a.Text("--kind", "kill");
+        int faultyRank = a.Int("--rank", 1);
+        int afterCalls = a.Int("--after-calls", 3);
+        bool faulty = environment.Rank == faultyRank;
+        if (faulty && kind == "absent")
+        {
+            Say("FAULT absent: this rank never joins");
+            Thread.Sleep(Timeout.Infinite);
+        }
+
+        var problem = new RingProblem
+        {
+            BatchSize = 1,
+            SequenceLength = a.Int("--seq", 8192),
+            QueryHeads = 8,
+            KeyValueHeads = 8,
+            HeadDim = 64,
+            RingSize = environment.WorldSize,
+            Mask = AttentionMask.Causal,
+            Balance = LoadBalancing.DualChunk,
+        };
+        var options = new ProcessGroupOptions
+        {
+            JoinTimeout = TimeSpan.FromSeconds(a.Double("--join-timeout-s", 30)),
+            OperationTimeout = TimeSpan.FromSeconds(a.Double("--timeout-s", 600)),
+        };
+        var clock = Stopwatch.StartNew();
+        using var group = CudaProcessGroup.Join(environment, options);
+        Say(Text($"joined in {clock.Elapsed.TotalSeconds:F2} s"));
+        using CudaRingRank ring = group.CreateRingRank(problem, DeviceElementType.BFloat16);
+        using var tensors = new RankDeviceTensors(problem, DeviceElementType.BFloat16, group.Device, isRoot: false, backward: false);
+        var random = new Random(environment.Rank);
+        tensors.Upload(SharedRandom.Uniform(random, problem.LocalQueryElements), tensors.Query);
+        tensors.Upload(SharedRandom.Uniform(random, problem.LocalKeyValueElements), tensors.Key);
+        tensors.Upload(SharedRandom.Uniform(random, problem.LocalKeyValueElements), tensors.Value);
+        for (int call = 0; call < a.Int("--calls", 1000); call++)
+        {
+            if (faulty && call == afterCalls)
+            {
+                Inject(kind);
+            }
+
+            try
+            {
+                group.Guarded(() =>
+                {
+                    ring.Forward(tensors.Query.Tensor, tensors.Key.Tensor, tensors.Value.Tensor, tensors.Output.Tensor, tensors.Lse.Tensor, tensors.StreamPointer);
+                    group.Synchronize(tensors.StreamPointer);
+                });
+            }
+            catch (RankFailedException e)
+            {
+                Say(Text($"DETECTED {e.Failure?.Kind} of rank {e.Failure?.Rank} at call {call}: {e.Message}"));
+                return 3;
+            }
+        }
+
+        Say("no fault seen");
+        return 0;
+    }
+
+    private static void Inject(string kind)
+    {
+        Say("FAULT " + kind);
+        switch (kind)
+        {
+            case "kill":
+                Process.GetCurrentProcess().Kill(); // SIGKILL: no handler, no goodbye to the coordinator
+                break;
+            case "raise":
+                throw new InvalidOperationException("injected failure (FaultProbe --kind raise)");
+            case "hang":
+                Thread.Sleep(Timeout.Infinite);
+                break;
+            default:
+                throw new ArgumentException("unknown fault kind " + kind, nameof(kind));
+        }
+    }
+
+    private static void Say(string line) =>
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"at {DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()} ms: {line}"));
+
+    private static string Text(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}

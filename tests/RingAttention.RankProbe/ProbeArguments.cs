@@ -1,0 +1,25 @@
+using System.Globalization;
+
+namespace RingAttention.RankProbe;
+
+/// <summary>The probe's "--name value" arguments, each read once with a default.</summary>
+internal sealed class ProbeArguments
+{
+    private readonly Dictionary<string, string> _values = new(StringComparer.Ordinal);
+
+    public ProbeArguments(string[] args)
+    {
+        for (int i = 1; i + 1 < args.Length; i += 2)
+        {
+            _values[args[i]] = args[i + 1];
+        }
+    }
+
+    public string Text(string name, string fallback) => _values.GetValueOrDefault(name, fallback);
+
+    public int Int(string name, int fallback) =>
+        _values.TryGetValue(name, out string? text) ? int.Parse(text, CultureInfo.InvariantCulture) : fallback;
+
+    public double Double(string name, double fallback) =>
+        _values.TryGetValue(name, out string? text) ? double.Parse(text, CultureInfo.InvariantCulture) : fallback;
+}
