@@ -7,11 +7,14 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 out=.gpu-carry
 if ! git check-ignore -q "$out"; then echo "/$out/" >> .git/info/exclude; fi
-rm -rf "$out" && mkdir -p "$out/tests" "$out/benchmarks"
+rm -rf "$out" && mkdir -p "$out/tests" "$out/benchmarks" "$out/cli" "$out/probe"
 dotnet build RingAttention.slnx -c Release -warnaserror -nologo -v quiet
 for project in tests/RingAttention.Interop.Tests tests/RingAttention.Cuda.Tests tests/RingAttention.Cli.Tests; do
   cp -r "$project"/bin/Release/net10.0/. "$out/tests/"
 done
+# The CLI (ringattn launch and run --distributed) and the rank probe, for scripts/gpu-distributed.sh.
+cp -r RingAttention.Cli/bin/Release/net10.0/. "$out/cli/"
+cp -r tests/RingAttention.RankProbe/bin/Release/net10.0/. "$out/probe/"
 if [ -d benchmarks/RingAttention.Benchmarks/bin/Release/net10.0 ]; then
   cp -r benchmarks/RingAttention.Benchmarks/bin/Release/net10.0/. "$out/benchmarks/"
 fi

@@ -55,15 +55,17 @@ internal static class FaultProbe
         tensors.Upload(SharedRandom.Uniform(random, problem.LocalKeyValueElements), tensors.Value);
         for (int call = 0; call < a.Int("--calls", 1000); call++)
         {
-            if (faulty && call == afterCalls)
-            {
-                Inject(kind);
-            }
-
+            int current = call;
             try
             {
                 group.Guarded(() =>
                 {
+                    // Inside Guarded, as a rank's own code would be: what it throws reaches every other rank at once.
+                    if (faulty && current == afterCalls)
+                    {
+                        Inject(kind);
+                    }
+
                     ring.Forward(tensors.Query.Tensor, tensors.Key.Tensor, tensors.Value.Tensor, tensors.Output.Tensor, tensors.Lse.Tensor, tensors.StreamPointer);
                     group.Synchronize(tensors.StreamPointer);
                 });

@@ -1,0 +1,51 @@
+"""Compares a distributed run's outputs with the single-process ring, with single-call cuDNN (--cp 1) and with float64.
+
+compare_outputs.py INPUTS DISTRIBUTED SINGLE_PROCESS ONE_CALL DTYPE MASK
+Each of the last three folders holds o.npy, lse.npy, dq.npy, dk.npy, dv.npy. The float64 reference is computed on the
+inputs rounded to DTYPE, as the GPU sees them. Prints one line per output; exit 0 when the distributed outputs equal the
+single-process ones bit for bit and their error is at most 1.5 x single-call cuDNN's.
+"""
+import sys
+
+import numpy as np
+import torch
+
+inputs, dist, single, one, dtype, mask = sys.argv[1:7]
+tdtype = torch.bfloat16 if dtype == "bf16" else torch.float16
+
+
+def load(folder, name):
+    return np.load(f"{folder}/{name}.npy")
+
+
+def rounded(name):
+    return torch.from_numpy(load(inputs, name)).to(tdtype).to(torch.float64)
+
+
+q, k, v, do = (rounded(n).cuda().requires_grad_(n != "do") for n in ("q", "k", "v", "do"))
+# [B, S, H, D] -> [B, H, S, D]; GQA: query head h reads key/value head h // (Hq / Hkv).
+qh, kh, vh = (t.transpose(1, 2) for t in (q, k, v))
+groups = qh.shape[1] // kh.shape[1]
+kh, vh = kh.repeat_interleave(groups, dim=1), vh.repeat_interleave(groups, dim=1)
+scores = qh @ kh.transpose(-1, -2) / np.sqrt(q.shape[-1])
+if mask == "causal":
+    s = scores.shape[-1]
+    scores = scores.masked_fill(torch.ones(s, s, dtype=torch.bool, device=scores.device).triu(1), float("-inf"))
+lse = torch.logsumexp(scores, dim=-1)
+o = (torch.softmax(scores, dim=-1) @ vh).transpose(1, 2)
+o.backward(do)
+reference = {"o": o.detach(), "lse": lse.detach(), "dq": q.grad, "dk": k.grad, "dv": v.grad}
+
+ok = True
+for name, ref in reference.items():
+    ref = ref.cpu().numpy()
+    d, s1, c1 = (load(f, name).astype(np.float64) for f in (dist, single, one))
+    error = lambda x: np.linalg.norm(x - ref) / np.linalg.norm(ref)
+    same = np.array_equal(d, s1)
+    ratio = error(d) / max(error(c1), 1e-6 if name == "lse" else 1e-300)
+    good = same and ratio <= 1.5 and np.isfinite(d).all()
+    ok &= good
+    print(f"  {'PASS' if good else 'FAIL'} {name:3}: distributed == single-process bit for bit: {same} (max |diff| "
+          f"{np.abs(d - s1).max():.3g}); rel. error vs float64 {error(d):.3e}, one cuDNN call {error(c1):.3e}, ratio {ratio:.3f} (bar 1.5)")
+print("CLI PASS" if ok else "CLI FAIL")
+sys.exit(0 if ok else 1)

@@ -1,0 +1,9 @@
+"""Writes random Q, K, V, dO .npy files (float32, natural order) for a distributed CLI check: make_inputs.py DIR B S HQ HKV D SEED"""
+import sys
+
+import numpy as np
+
+out, b, s, hq, hkv, d, seed = sys.argv[1], *map(int, sys.argv[2:8])
+rng = np.random.default_rng(seed)
+for name, heads in (("q", hq), ("k", hkv), ("v", hkv), ("do", hq)):
+    np.save(f"{out}/{name}.npy", rng.uniform(-1, 1, size=(b, s, heads, d)).astype("<f4"))
