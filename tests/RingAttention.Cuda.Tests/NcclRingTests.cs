@@ -66,10 +66,10 @@ public sealed class NcclRingTests
                     using var communicator = new NcclCommunicator(id, ringSize, rank, device: rank, timeout: TimeSpan.FromMinutes(2));
                     using var plan = new CudaRingRank(problem, Type, communicator);
                     using var stream = new CudaStream(rank);
-                    using DeviceBuffer bq = Upload(qShards[rank], Type, rank);
-                    using DeviceBuffer bk = Upload(kShards[rank], Type, rank);
-                    using DeviceBuffer bv = Upload(vShards[rank], Type, rank);
-                    using DeviceBuffer bdO = Upload(dOShards[rank], Type, rank);
+                    using DeviceBuffer bq = HalfBuffers.Upload(qShards[rank], Type, rank);
+                    using DeviceBuffer bk = HalfBuffers.Upload(kShards[rank], Type, rank);
+                    using DeviceBuffer bv = HalfBuffers.Upload(vShards[rank], Type, rank);
+                    using DeviceBuffer bdO = HalfBuffers.Upload(dOShards[rank], Type, rank);
                     using var bo = DeviceBuffer.Allocate(problem.LocalQueryElements, Type, rank);
                     using var blse = DeviceBuffer.Allocate(problem.LocalLseElements, DeviceElementType.Float32, rank);
                     using var bdq = DeviceBuffer.Allocate(problem.LocalQueryElements, Type, rank);
@@ -80,10 +80,10 @@ public sealed class NcclRingTests
                     plan.Backward(bq.Tensor, bk.Tensor, bv.Tensor, bo.Tensor, blse.Tensor, bdO.Tensor, bdq.Tensor, bdk.Tensor, bdv.Tensor, stream.Pointer);
                     stream.Synchronize();
                     Assert.True(finished.SignalAndWait(TimeSpan.FromMinutes(2)), "another rank failed to finish");
-                    o[rank] = Download(bo, Type);
-                    dq[rank] = Download(bdq, Type);
-                    dk[rank] = Download(bdk, Type);
-                    dv[rank] = Download(bdv, Type);
+                    o[rank] = HalfBuffers.Download(bo, Type);
+                    dq[rank] = HalfBuffers.Download(bdq, Type);
+                    dk[rank] = HalfBuffers.Download(bdk, Type);
+                    dv[rank] = HalfBuffers.Download(bdv, Type);
                 }
 #pragma warning disable CA1031 // reported below, per rank
                 catch (Exception e)
@@ -110,24 +110,6 @@ public sealed class NcclRingTests
         AssertClose(expectedGrad.QueryGradient, SequenceReorder.Restore(dq, qAxis, problem.Balance), "dQ");
         AssertClose(expectedGrad.KeyGradient, SequenceReorder.Restore(dk, kvAxis, problem.Balance), "dK");
         AssertClose(expectedGrad.ValueGradient, SequenceReorder.Restore(dv, kvAxis, problem.Balance), "dV");
-    }
-
-    private static DeviceBuffer Upload(float[] values, DeviceElementType type, int device)
-    {
-        var bits = new ushort[values.Length];
-        HostPrecision.Encode(values, bits, type);
-        DeviceBuffer buffer = DeviceBuffer.Allocate(values.Length, type, device);
-        buffer.Upload<ushort>(bits);
-        return buffer;
-    }
-
-    private static float[] Download(DeviceBuffer buffer, DeviceElementType type)
-    {
-        var bits = new ushort[buffer.ElementCount];
-        buffer.Download<ushort>(bits);
-        var values = new float[bits.Length];
-        HostPrecision.Decode(bits, values, type);
-        return values;
     }
 
     private static void AssertClose(float[] expected, float[] actual, string what)
