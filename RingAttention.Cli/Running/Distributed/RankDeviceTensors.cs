@@ -8,7 +8,7 @@ namespace RingAttention.Cli.Running.Distributed;
 /// One rank's tensors of a distributed <c>ringattn run</c> on its GPU: its shards of Q, K, V (and dO) uploaded from the
 /// files, the outputs the ring writes, and on rank 0 the buffers the outputs of every rank are gathered into.
 /// </summary>
-internal sealed unsafe class RankDeviceTensors : IDisposable
+internal sealed class RankDeviceTensors : IDisposable
 {
     private readonly List<DeviceBuffer> _buffers = [];
     private readonly DeviceElementType _type;
@@ -100,23 +100,15 @@ internal sealed unsafe class RankDeviceTensors : IDisposable
         ArgumentNullException.ThrowIfNull(destination);
         ushort[] bits = new ushort[shard.Length];
         HostPrecision.Encode(shard, bits, _type);
-        fixed (ushort* source = bits)
-        {
-            CudaCalls.CopyHostToDevice(destination.Pointer, source, destination.Bytes, Stream);
-            CudaCalls.Synchronize(Stream); // the host array is only pinned until here
-        }
+        destination.Upload<ushort>(bits);
     }
 
     /// <summary>Downloads a gathered 16-bit buffer as one float32 shard per rank.</summary>
     public float[][] DownloadShards(DeviceBuffer gathered)
     {
+        ArgumentNullException.ThrowIfNull(gathered);
         ushort[] bits = new ushort[gathered.ElementCount];
-        fixed (ushort* destination = bits)
-        {
-            CudaCalls.CopyDeviceToHost(destination, gathered.Pointer, gathered.Bytes, Stream);
-            CudaCalls.Synchronize(Stream);
-        }
-
+        gathered.Download<ushort>(bits);
         float[] all = new float[bits.Length];
         HostPrecision.Decode(bits, all, gathered.ElementType);
         return Split(all);
@@ -125,13 +117,9 @@ internal sealed unsafe class RankDeviceTensors : IDisposable
     /// <summary>Downloads a gathered float32 buffer as one shard per rank.</summary>
     public float[][] DownloadFloatShards(DeviceBuffer gathered)
     {
+        ArgumentNullException.ThrowIfNull(gathered);
         float[] all = new float[gathered.ElementCount];
-        fixed (float* destination = all)
-        {
-            CudaCalls.CopyDeviceToHost(destination, gathered.Pointer, gathered.Bytes, Stream);
-            CudaCalls.Synchronize(Stream);
-        }
-
+        gathered.Download<float>(all);
         return Split(all);
     }
 
