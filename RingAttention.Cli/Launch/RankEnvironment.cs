@@ -63,5 +63,22 @@ internal static class RankEnvironment
         return changes;
     }
 
+    /// <summary>Makes <see cref="Changes"/> in <paramref name="environment"/> (a rank's start info's, which starts as the launcher's).</summary>
+    public static void Apply(LaunchPlan plan, int localRank, IDictionary<string, string?> environment)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        foreach ((string name, string? value) in Changes(plan, localRank, environment))
+        {
+            if (value is null)
+            {
+                environment.Remove(name);
+            }
+            else
+            {
+                environment[name] = value;
+            }
+        }
+    }
+
     private static string Text(int value) => value.ToString(CultureInfo.InvariantCulture);
 }

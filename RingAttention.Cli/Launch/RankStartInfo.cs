@@ -25,18 +25,7 @@ internal static class RankStartInfo
             info.ArgumentList.Add(argument);
         }
 
-        foreach ((string name, string? value) in RankEnvironment.Changes(plan, localRank, info.Environment))
-        {
-            if (value is null)
-            {
-                info.Environment.Remove(name);
-            }
-            else
-            {
-                info.Environment[name] = value;
-            }
-        }
-
+        RankEnvironment.Apply(plan, localRank, info.Environment);
         return info;
     }
 }
