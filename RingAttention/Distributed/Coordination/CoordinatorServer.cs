@@ -308,49 +308,52 @@ internal sealed class CoordinatorServer : ILinkListener, IDisposable
                 return false;
             }
 
+            string? refusal = _roster.Refusal(hello, link.Peer);
+            if (refusal is not null)
+            {
+                Refuse(link, refusal);
+                return false;
+            }
+
             if (_phase == Phase.Formed)
             {
                 Refuse(link, CoordinatorText.Format($"rank {hello.Rank} tried to join job \"{_jobId}\" at {_where}, which already formed with all {_roster.WorldSize} ranks."));
                 return false;
             }
 
+            _checkIns++;
             if (_phase == Phase.FormingFailed)
             {
                 Refuse(link, _joinFailure!);
-                CountCheckIn(hello);
+                SettleIfEveryoneWasTold();
                 return false;
             }
 
-            CheckInVerdict verdict = _roster.CheckIn(hello, link.Peer);
-            switch (verdict.Outcome)
+            string? failure = _roster.CheckIn(hello, link.Peer);
+            if (failure is not null)
             {
-                case CheckInOutcome.Refused:
-                    Refuse(link, verdict.Message);
-                    return false;
-                case CheckInOutcome.FailsJob:
-                    CountCheckIn(hello);
-                    FailForming(verdict.Message);
-                    _ = link.TrySend(CoordinatorFrames.Rejected(verdict.Message));
-                    return false;
-                default:
-                    CountCheckIn(hello);
-                    _links[hello.Rank] = link;
-                    _rankOf[link] = hello.Rank;
-                    if (_roster.IsComplete)
-                    {
-                        FormOrFail();
-                    }
-
-                    return true;
+                FailForming(failure);
+                _ = link.TrySend(CoordinatorFrames.Rejected(failure));
+                return false;
             }
+
+            _links[hello.Rank] = link;
+            _rankOf[link] = hello.Rank;
+            if (_roster.IsComplete)
+            {
+                FormOrFail();
+            }
+
+            return true;
         }
     }
 
-    private void CountCheckIn(Hello hello)
+    /// <summary>A job that cannot form is settled once as many ranks as it has were told why (or the join deadline passed).</summary>
+    private void SettleIfEveryoneWasTold()
     {
-        if (hello.JobId == _jobId && ++_checkIns >= _roster.WorldSize && _phase != Phase.Joining)
+        if (_checkIns >= _roster.WorldSize || _joinDeadline.HasPassed)
         {
-            _settled.Set(); // every rank that was launched has been told
+            _settled.Set();
         }
     }
 
@@ -401,10 +404,7 @@ internal sealed class CoordinatorServer : ILinkListener, IDisposable
             }
         }
 
-        if (_checkIns >= _roster.WorldSize || _joinDeadline.HasPassed)
-        {
-            _settled.Set();
-        }
+        SettleIfEveryoneWasTold();
     }
 
     /// <summary>Relays the job's first failure to every rank still in it; later ones are only logged.</summary>

@@ -29,42 +29,49 @@ internal sealed class JoinRoster
     /// <summary>The ranks that checked in, in ascending order.</summary>
     public IEnumerable<int> Joined => Enumerable.Range(0, WorldSize).Where(rank => _hellos[rank] is not null);
 
-    /// <summary>Takes <paramref name="hello"/>, from <paramref name="peer"/>, into the roster if it fits.</summary>
-    public CheckInVerdict CheckIn(Hello hello, string peer)
+    /// <summary>
+    /// Why this connection alone is turned away (another protocol version, another job), or null if it belongs to
+    /// this job. Such a connection says nothing about this job's ranks, so the job still forms without it.
+    /// </summary>
+    public string? Refusal(Hello hello, string peer)
     {
         if (hello.ProtocolVersion != Hello.CurrentProtocolVersion)
         {
-            return new(CheckInOutcome.Refused, CoordinatorText.Format(
-                $"{peer} speaks coordinator protocol {hello.ProtocolVersion} but rank 0's coordinator at {_coordinator} speaks {Hello.CurrentProtocolVersion}: mixed library versions."));
+            return CoordinatorText.Format(
+                $"{peer} speaks coordinator protocol {hello.ProtocolVersion} but rank 0's coordinator at {_coordinator} speaks {Hello.CurrentProtocolVersion}: mixed library versions.");
         }
 
-        if (hello.JobId != _jobId)
-        {
-            return new(CheckInOutcome.Refused, CoordinatorText.Format(
-                $"rank {hello.Rank} asked to join job \"{hello.JobId}\" but the coordinator at {_coordinator} serves job \"{_jobId}\"."));
-        }
+        return hello.JobId == _jobId
+            ? null
+            : CoordinatorText.Format($"rank {hello.Rank} asked to join job \"{hello.JobId}\" but the coordinator at {_coordinator} serves job \"{_jobId}\".");
+    }
 
+    /// <summary>
+    /// Gives <paramref name="hello"/> (of this job, from <paramref name="peer"/>) its place and returns null, or
+    /// returns why the ranks were launched inconsistently and the job cannot form.
+    /// </summary>
+    public string? CheckIn(Hello hello, string peer)
+    {
         if (hello.WorldSize != WorldSize)
         {
-            return new(CheckInOutcome.FailsJob, CoordinatorText.Format(
-                $"world sizes disagree: rank {hello.Rank} says {hello.WorldSize}, rank 0 says {WorldSize}."));
+            return CoordinatorText.Format($"world sizes disagree: rank {hello.Rank} says {hello.WorldSize}, rank 0 says {WorldSize}.");
         }
 
         if (hello.Rank < 0 || hello.Rank >= WorldSize)
         {
-            return new(CheckInOutcome.FailsJob, CoordinatorText.Format(
-                $"rank {hello.Rank} (from {peer}) is out of range: the world size is {WorldSize}, so ranks are 0 to {WorldSize - 1}."));
+            return CoordinatorText.Format(
+                $"rank {hello.Rank} (from {peer}) is out of range: the world size is {WorldSize}, so ranks are 0 to {WorldSize - 1}.");
         }
 
         if (_hellos[hello.Rank] is not null)
         {
-            return new(CheckInOutcome.FailsJob, CoordinatorText.Format(
-                $"rank {hello.Rank} checked in twice, from {_peers[hello.Rank]} and from {peer}: two processes were given the same rank."));
+            return CoordinatorText.Format(
+                $"rank {hello.Rank} checked in twice, from {_peers[hello.Rank]} and from {peer}: two processes were given the same rank.");
         }
 
         _hellos[hello.Rank] = hello;
         _peers[hello.Rank] = peer;
-        return CheckInVerdict.Accepted;
+        return null;
     }
 
     /// <summary>Null if every rank has the same fingerprint; else which ranks have which value, most common value first.</summary>

@@ -185,8 +185,8 @@ public sealed class RankCoordinator : IDisposable
             _left = true;
         }
 
+        _server?.Abort(); // first, as in a killed process: a coordinator still running would report rank 0's own client dead
         _client.Abort();
-        _server?.Abort();
     }
 
     /// <summary>Test hook: stops this rank's heartbeats while it keeps reading, as if its process froze.</summary>
