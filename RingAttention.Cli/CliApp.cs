@@ -31,6 +31,7 @@ internal static class CliApp
             verbose,
             RunCommand.Create(verbose),
             DemoCommand.Create(verbose),
+            LaunchCommand.Create(verbose),
         };
 
         ParseResult parsed = root.Parse(args);
