@@ -2,6 +2,7 @@ using RingAttention.Cli.Backends;
 using RingAttention.Cli.Npy;
 using RingAttention.Cuda.Distributed;
 using RingAttention.Distributed;
+using RingAttention.Distributed.Coordination;
 
 namespace RingAttention.Cli;
 

@@ -3,6 +3,7 @@ using System.Reflection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using RingAttention.Distributed;
+using RingAttention.Distributed.Coordination;
 using RingAttention.Interop;
 
 namespace RingAttention.Cuda.Distributed;
@@ -83,7 +84,7 @@ public sealed partial class CudaProcessGroup : IDisposable
 
         CheckDevice(environment);
         CudaCalls.SetDevice(environment.Device);
-        LogJoining(logger, environment.Describe());
+        LogJoining(logger, environment.Rank, environment.WorldSize, environment.Launcher, environment.MasterAddress, environment.MasterPort, environment.Device);
 
         // Rank 0 makes the NCCL id (NCCL's own bootstrap: rank 0 then hosts its root); the coordinator hands it out.
         byte[] uniqueId = environment.Rank == 0 ? NcclCommunicator.CreateUniqueId() : [];
@@ -342,8 +343,8 @@ public sealed partial class CudaProcessGroup : IDisposable
 
     private static string Text(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "joining: {Environment}")]
-    private static partial void LogJoining(ILogger logger, string environment);
+    [LoggerMessage(Level = LogLevel.Information, Message = "rank {Rank} of {WorldSize} ({Launcher}) joining the coordinator at {Address}:{Port}, GPU {Device}")]
+    private static partial void LogJoining(ILogger logger, int rank, int worldSize, LauncherKind launcher, string address, int port, int device);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "rank {Rank} of {WorldSize} joined on GPU {Device}")]
     private static partial void LogJoined(ILogger logger, int rank, int worldSize, int device);

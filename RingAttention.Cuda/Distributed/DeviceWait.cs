@@ -12,8 +12,8 @@ namespace RingAttention.Cuda.Distributed;
 internal static class DeviceWait
 {
     /// <summary>
-    /// Returns once <paramref name="done"/> completed while <paramref name="failure"/> stays null; returns false when
-    /// <paramref name="timeout"/> passed first. A failure, before or after completion, is the caller's to check: work
+    /// Returns true once <paramref name="done"/> completed; false when <paramref name="failed"/> turns true or
+    /// <paramref name="timeout"/> passes first. A failure after completion is the caller's to check: work
     /// that an abort cut short also "completes".
     /// </summary>
     public static bool Until(SafeCudaEventHandle done, Func<bool> failed, TimeSpan timeout)

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using RingAttention.Distributed;
+using RingAttention.Distributed.Coordination;
 using RingAttention.Interop;
 
 namespace RingAttention.Cuda.Distributed;

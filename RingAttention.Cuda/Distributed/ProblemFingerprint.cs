@@ -57,7 +57,8 @@ internal static class ProblemFingerprint
         IEnumerable<string> names = perRank.SelectMany(fields => fields.Select(f => f.Name)).Distinct(StringComparer.Ordinal);
         foreach (string name in names)
         {
-            var byValue = new SortedDictionary<string, List<int>>(StringComparer.Ordinal);
+            // Values in order of the first rank holding each, so the message reads "ranks 0,2 96, rank 1 192".
+            var byValue = new Dictionary<string, List<int>>(StringComparer.Ordinal);
             for (int r = 0; r < ranks; r++)
             {
                 string value = perRank[r].FirstOrDefault(f => f.Name == name).Value ?? "<missing>";

@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Logging;
-using RingAttention.Distributed;
+using RingAttention.Distributed.Coordination;
 
 namespace RingAttention.Cuda.Distributed;
 

@@ -1,4 +1,4 @@
-using RingAttention.Distributed;
+using RingAttention.Distributed.Coordination;
 
 namespace RingAttention.Cuda.Distributed;
 

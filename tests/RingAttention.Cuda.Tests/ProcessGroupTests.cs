@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using RingAttention.Cuda.Distributed;
 using RingAttention.Distributed;
+using RingAttention.Distributed.Coordination;
 using RingAttention.Interop;
 
 namespace RingAttention.Cuda.Tests;

@@ -4,7 +4,6 @@ using RingAttention.Cli.Running.Distributed;
 using RingAttention.Cuda;
 using RingAttention.Cuda.Distributed;
 using RingAttention.Distributed;
-using RingAttention.Testing;
 
 namespace RingAttention.RankProbe;
 
@@ -50,9 +49,9 @@ internal static class FaultProbe
         using CudaRingRank ring = group.CreateRingRank(problem, DeviceElementType.BFloat16);
         using var tensors = new RankDeviceTensors(problem, DeviceElementType.BFloat16, group.Device, isRoot: false, backward: false);
         var random = new Random(environment.Rank);
-        tensors.Upload(SharedRandom.Uniform(random, problem.LocalQueryElements), tensors.Query);
-        tensors.Upload(SharedRandom.Uniform(random, problem.LocalKeyValueElements), tensors.Key);
-        tensors.Upload(SharedRandom.Uniform(random, problem.LocalKeyValueElements), tensors.Value);
+        tensors.Upload(ProbeTensors.Uniform(random, problem.LocalQueryElements), tensors.Query);
+        tensors.Upload(ProbeTensors.Uniform(random, problem.LocalKeyValueElements), tensors.Key);
+        tensors.Upload(ProbeTensors.Uniform(random, problem.LocalKeyValueElements), tensors.Value);
         for (int call = 0; call < a.Int("--calls", 1000); call++)
         {
             int current = call;

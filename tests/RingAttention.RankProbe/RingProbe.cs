@@ -3,7 +3,6 @@ using RingAttention.Cli.Running.Distributed;
 using RingAttention.Cuda;
 using RingAttention.Cuda.Distributed;
 using RingAttention.Distributed;
-using RingAttention.Testing;
 
 namespace RingAttention.RankProbe;
 
@@ -39,10 +38,10 @@ internal static class RingProbe
 
         // Every rank draws the same full tensors (same seed) and keeps its shard; rank 0 also keeps the whole for checking.
         var random = new Random(a.Int("--seed", 20261129));
-        float[] q = HostPrecision.Round(SharedRandom.Uniform(random, problem.GlobalQueryShape.ElementCount), type);
-        float[] k = HostPrecision.Round(SharedRandom.Uniform(random, problem.GlobalKeyValueShape.ElementCount), type);
-        float[] v = HostPrecision.Round(SharedRandom.Uniform(random, problem.GlobalKeyValueShape.ElementCount), type);
-        float[] dO = HostPrecision.Round(SharedRandom.Uniform(random, problem.GlobalQueryShape.ElementCount), type);
+        float[] q = HostPrecision.Round(ProbeTensors.Uniform(random, problem.GlobalQueryShape.ElementCount), type);
+        float[] k = HostPrecision.Round(ProbeTensors.Uniform(random, problem.GlobalKeyValueShape.ElementCount), type);
+        float[] v = HostPrecision.Round(ProbeTensors.Uniform(random, problem.GlobalKeyValueShape.ElementCount), type);
+        float[] dO = HostPrecision.Round(ProbeTensors.Uniform(random, problem.GlobalQueryShape.ElementCount), type);
         var sharding = new FullSequenceSharding(problem);
 
         using var group = CudaProcessGroup.Join(environment, new ProcessGroupOptions());
@@ -108,8 +107,8 @@ internal static class RingProbe
         for (int i = 0; i < names.Length; i++)
         {
             double maxDifference = MaxAbsDifference(distributed[i], virtualOut[i]);
-            double error = SharedChecks.RelativeErrorWithoutNaN(distributed[i], reference[i], names[i]);
-            double singleError = SharedChecks.RelativeErrorWithoutNaN(single[i], reference[i], names[i]);
+            double error = ProbeTensors.RelativeError(distributed[i], reference[i]);
+            double singleError = ProbeTensors.RelativeError(single[i], reference[i]);
 
             // LSE is fp32 on both paths: its ratio means nothing below fp32's own rounding.
             double ratio = error / Math.Max(singleError, names[i] == "LSE" ? 1e-6 : double.Epsilon);

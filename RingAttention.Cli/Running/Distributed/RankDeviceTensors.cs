@@ -1,6 +1,5 @@
 using RingAttention.Cli.Npy;
 using RingAttention.Cuda;
-using RingAttention.Interop;
 
 namespace RingAttention.Cli.Running.Distributed;
 
@@ -14,13 +13,14 @@ internal sealed class RankDeviceTensors : IDisposable
     private readonly DeviceElementType _type;
     private readonly int _device;
     private readonly int _ranks;
+    private readonly CudaStream _stream;
 
     public RankDeviceTensors(RingProblem problem, DeviceElementType type, int device, bool isRoot, bool backward)
     {
         _type = type;
         _device = device;
         _ranks = problem.RingSize;
-        Stream = CudaCalls.CreateStream();
+        _stream = new CudaStream(device);
         try
         {
             long q = problem.LocalQueryElements;
@@ -52,9 +52,8 @@ internal sealed class RankDeviceTensors : IDisposable
         }
     }
 
-    public SafeCudaStreamHandle Stream { get; }
-
-    public nint StreamPointer => Stream.DangerousGetHandle();
+    /// <summary>The stream the rank's calls are ordered on (a cudaStream_t).</summary>
+    public nint StreamPointer => _stream.Pointer;
 
     public DeviceBuffer Query { get; } = null!;
 
@@ -130,7 +129,7 @@ internal sealed class RankDeviceTensors : IDisposable
             buffer.Dispose();
         }
 
-        Stream?.Dispose();
+        _stream?.Dispose();
     }
 
     private float[][] Split(float[] all)
