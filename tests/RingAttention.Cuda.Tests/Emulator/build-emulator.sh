@@ -10,5 +10,5 @@ gcc -O2 -fPIC -shared -Wall -Wextra -Wno-unused-parameter -I"$root/native/cudnn-
   "$here/ringattn_shim_emulator.c" -o "$out/libringattn_shim.so" -lm -lpthread
 echo "built $out/libringattn_shim.so"
 echo "run:  dotnet build $root/tests/RingAttention.Cuda.Tests -c Release &&"
-echo "      RINGATTN_NATIVE_PATH=$out/libringattn_shim.so RINGATTN_ACCURACY_RATIO=1.6 FAKE_SHIM_JITTER_US=300 \\"
+echo "      RINGATTN_NATIVE_PATH=$out/libringattn_shim.so RINGATTN_EMULATOR=1 FAKE_SHIM_JITTER_US=300 \\"
 echo "      dotnet $root/tests/RingAttention.Cuda.Tests/bin/Release/net10.0/RingAttention.Cuda.Tests.dll"
