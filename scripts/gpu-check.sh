@@ -158,9 +158,9 @@ for project in $GPU_TEST_PROJECTS; do
       dll="$(find "$project/bin" -name "$name.dll" -path '*Release*' 2>/dev/null | head -n 1)"
     fi
     if [ -n "$dll" ]; then
-      run_step "$step" "$OUT_DIR/$name.log" dotnet "$dll"
+      run_step "$step" "$OUT_DIR/$name.log" dotnet "$dll" -showLiveOutput  # every test's output: the measured ratios
     elif dotnet --list-sdks 2>/dev/null | grep -q .; then
-      run_step "$step" "$OUT_DIR/$name.log" dotnet test "$project" -c Release
+      run_step "$step" "$OUT_DIR/$name.log" dotnet test "$project" -c Release --logger "console;verbosity=detailed"
     else
       record "$step" "skipped (no built assembly and no .NET SDK)" 0
     fi

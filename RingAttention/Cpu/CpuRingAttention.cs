@@ -38,6 +38,9 @@ public sealed class CpuRingAttention : IDisposable
         problem.Validate();
         options ??= new CpuRingOptions();
         Problem = problem;
+        QueryShapeText = Text($"B={problem.BatchSize} x L={problem.LocalLength} x Hq={problem.QueryHeads} x D={problem.HeadDim}");
+        KeyValueShapeText = Text($"B={problem.BatchSize} x L={problem.LocalLength} x Hkv={problem.KeyValueHeads} x D={problem.HeadDim}");
+        LseShapeText = Text($"B={problem.BatchSize} x Hq={problem.QueryHeads} x L={problem.LocalLength}");
         _sharding = new FullSequenceSharding(problem);
         _hub = new ThreadRingHub(problem.RingSize, options.ExchangeTimeout);
         _threads = new RankThreads(_hub);
@@ -161,11 +164,12 @@ public sealed class CpuRingAttention : IDisposable
         }
     }
 
-    private string QueryShapeText => Text($"B={Problem.BatchSize} x L={Problem.LocalLength} x Hq={Problem.QueryHeads} x D={Problem.HeadDim}");
+    // The shapes error messages name, written once per plan: formatted per call they were most of a call's allocations.
+    private string QueryShapeText { get; }
 
-    private string KeyValueShapeText => Text($"B={Problem.BatchSize} x L={Problem.LocalLength} x Hkv={Problem.KeyValueHeads} x D={Problem.HeadDim}");
+    private string KeyValueShapeText { get; }
 
-    private string LseShapeText => Text($"B={Problem.BatchSize} x Hq={Problem.QueryHeads} x L={Problem.LocalLength}");
+    private string LseShapeText { get; }
 
     private static RingWorkspace<Memory<float>> CreateWorkspace(RingProblem problem)
     {

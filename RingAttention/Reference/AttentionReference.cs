@@ -3,6 +3,12 @@ namespace RingAttention;
 /// <summary>
 /// Plain full-sequence attention in float64, natural token order: the yardstick every ring result is compared
 /// with. O(S²) time and O(S) memory per row; meant for checking, not for speed.
+/// <para>
+/// It shares no convention with the ring: the default scale (1/√D), the query-to-KV head mapping and the element
+/// offsets of each layout are derived here from the shape alone, not read from <see cref="RingProblem.SoftmaxScale"/>,
+/// <see cref="RingProblem.GroupSize"/> or <see cref="TensorShape.RowOffset"/>. A change to one of those then
+/// shows as a difference between the ring and this reference instead of moving both.
+/// </para>
 /// </summary>
 public static class AttentionReference
 {
@@ -10,11 +16,11 @@ public static class AttentionReference
     public static (double[] Output, double[] Lse) Forward(RingProblem problem, ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value)
     {
         ArgumentNullException.ThrowIfNull(problem);
-        TensorShape qs = problem.GlobalQueryShape;
-        TensorShape ks = problem.GlobalKeyValueShape;
+        var qs = new Layout(problem, problem.QueryHeads);
+        var ks = new Layout(problem, problem.KeyValueHeads);
         int s = problem.SequenceLength;
         int d = problem.HeadDim;
-        double scale = problem.SoftmaxScale;
+        double scale = ScaleOf(problem);
         var output = new double[qs.ElementCount];
         var lse = new double[(long)problem.BatchSize * problem.QueryHeads * s];
         var scores = new double[s];
@@ -23,7 +29,7 @@ public static class AttentionReference
         {
             for (int h = 0; h < problem.QueryHeads; h++)
             {
-                int kvHead = h / problem.GroupSize;
+                int kvHead = KeyValueHeadOf(problem, h);
                 for (int i = 0; i < s; i++)
                 {
                     int visible = VisibleKeys(problem, i);
@@ -66,11 +72,11 @@ public static class AttentionReference
     {
         ArgumentNullException.ThrowIfNull(problem);
         (double[] output, double[] lse) = Forward(problem, query, key, value);
-        TensorShape qs = problem.GlobalQueryShape;
-        TensorShape ks = problem.GlobalKeyValueShape;
+        var qs = new Layout(problem, problem.QueryHeads);
+        var ks = new Layout(problem, problem.KeyValueHeads);
         int s = problem.SequenceLength;
         int d = problem.HeadDim;
-        double scale = problem.SoftmaxScale;
+        double scale = ScaleOf(problem);
         var dq = new double[qs.ElementCount];
         var dk = new double[ks.ElementCount];
         var dv = new double[ks.ElementCount];
@@ -79,7 +85,7 @@ public static class AttentionReference
         {
             for (int h = 0; h < problem.QueryHeads; h++)
             {
-                int kvHead = h / problem.GroupSize;
+                int kvHead = KeyValueHeadOf(problem, h);
                 for (int i = 0; i < s; i++)
                 {
                     int qRow = qs.RowOffset(b, i, h);
@@ -111,6 +117,13 @@ public static class AttentionReference
         return (dq, dk, dv);
     }
 
+    /// <summary>The scale the problem asks for, or the usual 1/√D computed here in float64.</summary>
+    private static double ScaleOf(RingProblem problem) => problem.Scale ?? 1.0 / Math.Sqrt(problem.HeadDim);
+
+    /// <summary>GQA/MQA: consecutive groups of Hq/Hkv query heads share one KV head (head h reads KV head h / (Hq/Hkv)).</summary>
+    private static int KeyValueHeadOf(RingProblem problem, int queryHead) =>
+        queryHead / (problem.QueryHeads / problem.KeyValueHeads);
+
     private static int VisibleKeys(RingProblem problem, int row) =>
         problem.Mask == AttentionMask.Causal ? row + 1 : problem.SequenceLength;
 
@@ -123,5 +136,21 @@ public static class AttentionReference
         }
 
         return sum;
+    }
+
+    /// <summary>Element offsets of a full-sequence tensor with <c>heads</c> heads: [B, S, H, D] or [S, B, H, D], row-major.</summary>
+    private readonly struct Layout(RingProblem problem, int heads)
+    {
+        private readonly int _batch = problem.BatchSize;
+        private readonly int _sequence = problem.SequenceLength;
+        private readonly int _headDim = problem.HeadDim;
+        private readonly bool _sequenceFirst = problem.Layout == TensorLayout.Sbhd;
+
+        public long ElementCount => (long)_batch * _sequence * heads * _headDim;
+
+        /// <summary>Offset of element [b, s, h, 0].</summary>
+        public int RowOffset(int b, int s, int h) => _sequenceFirst
+            ? (((s * _batch) + b) * heads + h) * _headDim
+            : (((b * _sequence) + s) * heads + h) * _headDim;
     }
 }

@@ -3,64 +3,99 @@ using System.Globalization;
 
 namespace RingAttention.Benchmarks;
 
-/// <summary>The ring at N = 1 against the baseline, timed in alternation on one shape.</summary>
-/// <param name="RingId">The ring case's id (ring-N1-…).</param>
+/// <summary>A candidate (the ring at N = 1, or a ring's slowest rank replayed alone) and the baseline, timed in alternation.</summary>
+/// <param name="Baseline">The single-call cuDNN case of the same shape.</param>
+/// <param name="Candidate">The ring case: ring-N1-…, or the critical-path rank whose fastest run was the slowest.</param>
 /// <param name="Pass">Forward or backward.</param>
-/// <param name="Pairs">How many (baseline, ring) pairs were timed.</param>
-/// <param name="BaselineMedianMs">Median baseline time.</param>
-/// <param name="RingMedianMs">Median ring time.</param>
-public sealed record InterleavedRatio(string RingId, Pass Pass, int Pairs, double BaselineMedianMs, double RingMedianMs)
+/// <param name="BaselineMs">The baseline's runs.</param>
+/// <param name="CandidateMs">The candidate's runs.</param>
+public sealed record InterleavedTiming(BenchCase Baseline, BenchCase Candidate, Pass Pass, TimingSeries BaselineMs, TimingSeries CandidateMs)
 {
-    /// <summary>The ring's TFLOP/s over the baseline's: baseline time over ring time.</summary>
-    public double Ratio => BaselineMedianMs / RingMedianMs;
+    /// <summary>"ring min 1.000 ms, sd 0.4% vs baseline min 0.990 ms, sd 0.3% (10 alternated rounds)".</summary>
+    public string Noise => string.Create(CultureInfo.InvariantCulture,
+        $"{(Candidate.Kind == CaseKind.Ring ? "ring" : "slowest rank")} {CandidateMs}; baseline {BaselineMs} ({BaselineMs.Ms.Count} alternated rounds)");
 }
 
 /// <summary>
-/// BenchmarkDotNet runs the baseline and the ring at N = 1 one after the other, each for a few seconds; a GPU's clock can
-/// drift between two such runs by more than the 3% the N = 1 goal allows. This times the two in alternation instead
-/// (baseline, ring, ring, baseline, ...), each call followed by a stream synchronize like the benchmarks, and compares
-/// the medians, so drift falls on both alike.
+/// BenchmarkDotNet runs each case on its own for a few seconds; a GPU's clock can drift between two such runs by more
+/// than the margins the goals allow (3% at N = 1). This times each goal's candidate and its baseline in alternation
+/// in one process (baseline, candidate, ..., the order rotating every round so none always follows another), each
+/// call followed by a stream synchronize as in the benchmarks, so drift falls on all alike. For a critical path every
+/// rank that may be the slowest is in the rotation and the slowest (by its fastest run) is the candidate.
 /// </summary>
 internal static class InterleavedComparison
 {
-    public static IReadOnlyList<InterleavedRatio> Measure(CaseCatalog.Size size, int pairs)
+    public static IReadOnlyList<InterleavedTiming> Measure(CaseCatalog.Size size, int rounds)
     {
-        var ratios = new List<InterleavedRatio>();
+        var timings = new List<InterleavedTiming>();
         foreach (CaseCatalog.Shape s in CaseCatalog.SingleGpuShapes(size))
         {
             var baseCase = new BenchCase(CaseKind.Baseline, s.SequenceLength, s.Mask, s.QueryHeads, s.KeyValueHeads);
-            var ringCase = baseCase with { Kind = CaseKind.Ring };
-            using IAttentionRunner baseline = AttentionRunners.Create(baseCase);
-            using IAttentionRunner ring = AttentionRunners.Create(ringCase);
-            foreach (Pass pass in new[] { Pass.Forward, Pass.Backward })
-            {
-                var baseTimes = new double[pairs];
-                var ringTimes = new double[pairs];
-                Time(baseline, pass);
-                Time(ring, pass);
-                for (int i = 0; i < pairs; i++)
-                {
-                    // Alternate which goes first, so that neither always follows the other.
-                    if ((i & 1) == 0)
-                    {
-                        baseTimes[i] = Time(baseline, pass);
-                        ringTimes[i] = Time(ring, pass);
-                    }
-                    else
-                    {
-                        ringTimes[i] = Time(ring, pass);
-                        baseTimes[i] = Time(baseline, pass);
-                    }
-                }
+            timings.AddRange(Compare(baseCase, [baseCase with { Kind = CaseKind.Ring }], rounds));
+        }
 
-                var result = new InterleavedRatio(ringCase.Id, pass, pairs, Median(baseTimes), Median(ringTimes));
-                ratios.Add(result);
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"interleaved {result.RingId} {Results.PassName(pass)}: baseline {result.BaselineMedianMs:0.000} ms, ring {result.RingMedianMs:0.000} ms (medians of {pairs}), ratio {result.Ratio:0.000}"));
+        foreach (CaseCatalog.RingShape r in CaseCatalog.RingShapes(size).Where(Results.HasCriticalPathGoal))
+        {
+            var baseCase = new BenchCase(CaseKind.Baseline, r.Shape.SequenceLength, r.Shape.Mask, r.Shape.QueryHeads, r.Shape.KeyValueHeads);
+            foreach (int n in r.RingSizes)
+            {
+                var any = new BenchCase(CaseKind.CriticalPath, r.Shape.SequenceLength, r.Shape.Mask, r.Shape.QueryHeads, r.Shape.KeyValueHeads, n, r.Balance);
+                timings.AddRange(Compare(baseCase, [.. Cuda.CudaRankReplay.SlowestRankCandidates(any.Problem).Select(rank => any with { Rank = rank })], rounds));
             }
         }
 
-        return ratios;
+        return timings;
+    }
+
+    /// <summary>The baseline against the slowest of <paramref name="candidates"/>, per pass.</summary>
+    private static List<InterleavedTiming> Compare(BenchCase baseCase, IReadOnlyList<BenchCase> candidates, int rounds)
+    {
+        BenchCase[] cases = [baseCase, .. candidates];
+        var runners = new List<IAttentionRunner>();
+        try
+        {
+            runners.AddRange(cases.Select(AttentionRunners.Create));
+            var timings = new List<InterleavedTiming>();
+            foreach (Pass pass in new[] { Pass.Forward, Pass.Backward })
+            {
+                TimingSeries[] series = Alternate(runners, pass, rounds);
+                int slowest = Enumerable.Range(1, candidates.Count).MaxBy(i => series[i].MinMs);
+                var timing = new InterleavedTiming(baseCase, cases[slowest], pass, series[0], series[slowest]);
+                timings.Add(timing);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"interleaved {timing.Candidate.Id} {Results.PassName(pass)}: {timing.Noise}"));
+            }
+
+            return timings;
+        }
+        finally
+        {
+            foreach (IAttentionRunner runner in runners)
+            {
+                runner.Dispose();
+            }
+        }
+    }
+
+    /// <summary>One warm-up call each, then <paramref name="rounds"/> rounds of one call each, the first of a round rotating.</summary>
+    private static TimingSeries[] Alternate(List<IAttentionRunner> runners, Pass pass, int rounds)
+    {
+        var times = new double[runners.Count][];
+        for (int i = 0; i < runners.Count; i++)
+        {
+            times[i] = new double[rounds];
+            Time(runners[i], pass);
+        }
+
+        for (int round = 0; round < rounds; round++)
+        {
+            for (int k = 0; k < runners.Count; k++)
+            {
+                int i = (round + k) % runners.Count;
+                times[i][round] = Time(runners[i], pass);
+            }
+        }
+
+        return [.. times.Select(t => new TimingSeries(t))];
     }
 
     private static double Time(IAttentionRunner runner, Pass pass)
@@ -77,12 +112,5 @@ internal static class InterleavedComparison
 
         runner.Synchronize();
         return Stopwatch.GetElapsedTime(start).TotalMilliseconds;
-    }
-
-    private static double Median(double[] values)
-    {
-        double[] sorted = [.. values.Order()];
-        int mid = sorted.Length / 2;
-        return (sorted.Length & 1) == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
     }
 }

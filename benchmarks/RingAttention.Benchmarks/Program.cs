@@ -117,15 +117,15 @@ public static class Program
         string bdn = Text($"BenchmarkDotNet {BenchmarkDotNetInfo.Instance.BrandVersion}, InProcessNoEmit, warm-up {job.Run.WarmupCount}, iterations {job.Run.IterationCount}, 1 invocation each, MemoryDiagnoser");
         IReadOnlyList<string> traces = [];
         IReadOnlyList<CriticalPathBreakdown> breakdowns = [];
-        IReadOnlyList<InterleavedRatio> interleaved = [];
+        IReadOnlyList<InterleavedTiming> interleaved = [];
         if (globs is null)
         {
-            interleaved = InterleavedComparison.Measure(size, pairs: size == CaseCatalog.Size.Full ? 10 : 4);
+            interleaved = InterleavedComparison.Measure(size, rounds: size == CaseCatalog.Size.Full ? 10 : 4);
             (traces, breakdowns) = TimelineTrace.ReplayCriticalPaths(output, environment.CardSlug, size);
             traces = [.. traces, .. TimelineTrace.Write(output, environment.CardSlug, size)];
         }
 
-        IReadOnlyList<GoalResult> goals = Results.Goals(rows, CaseCatalog.RingShapes(size), breakdowns, interleaved);
+        IReadOnlyList<GoalResult> goals = Results.Goals(rows, CaseCatalog.SingleGpuShapes(size), CaseCatalog.RingShapes(size), breakdowns, interleaved);
         var report = new RunReport(environment, size.ToString().ToLowerInvariant(), bdn, rows, goals, breakdowns);
         IReadOnlyList<string> files = [.. ReportWriter.Write(report, output), .. traces];
 

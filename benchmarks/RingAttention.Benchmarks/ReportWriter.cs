@@ -67,14 +67,16 @@ public static class ReportWriter
 
         md.AppendLine("## Goals");
         md.AppendLine();
-        md.AppendLine("| goal | measured | bound | verdict | how |");
-        md.AppendLine("| --- | --- | --- | --- | --- |");
+        md.AppendLine("Each goal is decided from the candidate and its baseline timed in alternation in one process, fastest run against fastest run; `noise` is each series' minimum and its relative standard deviation, to set against the verdict's margin.");
+        md.AppendLine();
+        md.AppendLine("| goal | measured | bound | verdict | noise | how |");
+        md.AppendLine("| --- | --- | --- | --- | --- | --- |");
         foreach (GoalResult g in report.Goals)
         {
             string measured = g.Measured is double m ? (g.Unit == "ms" ? Text($"{m:0.000} ms") : Text($"{m:0.000}")) : "—";
             string bound = g.Limit is double l ? (g.Unit == "ms" ? Text($"{(g.AtMost ? "≤" : "≥")} {l:0.000} ms") : Text($"{(g.AtMost ? "≤" : "≥")} {l:0.00}")) : "—";
             string verdict = g.Met switch { true => "**met**", false => "**not met**", null => "not measured" };
-            md.AppendLine(Text($"| {g.Name} | {measured} | {bound} | {verdict} | {g.Detail} |"));
+            md.AppendLine(Text($"| {g.Name} | {measured} | {bound} | {verdict} | {(g.Noise.Length > 0 ? g.Noise : "—")} | {g.Detail} |"));
         }
 
         int met = report.Goals.Count(g => g.Met == true);
@@ -141,7 +143,7 @@ public static class ReportWriter
         t.AppendLine("-- goals --");
         foreach (GoalResult g in report.Goals)
         {
-            t.AppendLine(Text($"{g.Verdict,-12} {g.Name}"));
+            t.AppendLine(Text($"{g.Verdict,-12} {g.Name} [{g.Noise}]"));
         }
 
         foreach (string file in files)

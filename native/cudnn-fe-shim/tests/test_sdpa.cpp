@@ -22,8 +22,12 @@ struct Case {
     float scale;  // 0 = default 1/sqrt(d)
 };
 
-double fwd_tolerance(int32_t dtype) { return dtype == RINGATTN_DTYPE_BF16 ? 2e-2 : 1e-2; }
-double bwd_tolerance(int32_t dtype) { return dtype == RINGATTN_DTYPE_BF16 ? 5e-2 : 2e-2; }
+// Relative L2 bounds about 3 times the largest error these cases showed on the H100 (native/results/ctest.log,
+// cuDNN 9.14): O 2.2e-3 (bf16) and 2.8e-4 (fp16), gradients 3.1e-3 and 3.5e-4, LSE 1.0e-6 max abs. The output's own
+// 16-bit rounding sets most of it, so a 5% error in any output is at least 5 times over its bound.
+double fwd_tolerance(int32_t dtype) { return dtype == RINGATTN_DTYPE_BF16 ? 7e-3 : 9e-4; }
+double bwd_tolerance(int32_t dtype) { return dtype == RINGATTN_DTYPE_BF16 ? 1e-2 : 1.1e-3; }
+constexpr double kLseTolerance = 3e-6;
 
 /** Random storage of `count` elements, already rounded to dtype so host and device see the same values. */
 std::vector<float> random_storage(size_t count, uint32_t seed, int32_t dtype, float range = 1.0f) {
@@ -98,7 +102,7 @@ void run_case(const Case& c) {
             lse_err = std::max(lse_err, std::fabs(lse_h[i] - lse_ref[i]));
         }
     }
-    EXPECT_LT(lse_err, 2e-3) << "forward LSE max abs error";
+    EXPECT_LT(lse_err, kLseTolerance) << "forward LSE max abs error";
     std::printf("    forward: O rel err %.2e, LSE max abs err %.2e\n", o_err, lse_err);
 
     RA_OK(ringattn_sdpa_backward(ctx, &bd, q.get(), k.get(), v.get(), o.get(), d_o.get(), lse.as<float>(), dq.get(),

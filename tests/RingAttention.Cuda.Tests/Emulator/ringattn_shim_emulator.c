@@ -10,7 +10,7 @@
  *    the shim's argument checks that matter (16-byte alignment, dims, dtypes, caller workspace, packed LSE).
  *  - Single-step attention here rounds only its output to bf16/fp16 (cuDNN also rounds P internally), so the ring's
  *    extra per-step rounding shows as ~1.4-1.5x the single call's error: run the accuracy tests with
- *    RINGATTN_ACCURACY_RATIO=1.6 against the emulator.
+ *    RINGATTN_EMULATOR=1 (the tests' emulator bar, AccuracyBar.cs).
  *  - NCCL ranks are threads of this process (one group per unique id; FAKE_SHIM_DEVICES=n makes n devices visible).
  *    No reorder kernel (it returns an error).
  *

@@ -11,6 +11,12 @@ public sealed unsafe class AttentionTests : GpuTestBase
     // Small enough for an O(s²·d) float64 reference, large enough for several cuDNN tiles; GQA with 2 query heads per KV head.
     private const int Batch = 2, QueryHeads = 4, KvHeads = 2, Rows = 80, HeadDim = 64;
 
+    // Relative L2 bounds for fp16, about 3 times the errors cuDNN 9.14 made on the H100 in the shim's own fp16 tests
+    // (native/results/ctest.log: O up to 2.8e-4, gradients up to 3.5e-4) and in the ring's single-call baseline
+    // (tests/gpu-results: LSE about 5e-8, fp32). The 16-bit rounding of each output sets most of that error, so it
+    // does not grow with these shapes; a 5% error is 50 times above any of the bounds.
+    private const double OutputBound = 8e-4, GradientBound = 1e-3, LseBound = 2e-7;
+
     [Theory]
     [InlineData(RINGATTN_MASK_NONE)]
     [InlineData(RINGATTN_MASK_CAUSAL_TOP_LEFT)]
@@ -44,8 +50,8 @@ public sealed unsafe class AttentionTests : GpuTestBase
             Half[] o = dOut.ToHost<Half>(reference.QuerySize, Stream);
             float[] lse = dLse.ToHost<float>(reference.LseSize, Stream);
             (double[] expectedO, double[] expectedLse) = reference.Forward(ToDouble(q), ToDouble(k), ToDouble(v));
-            AssertClose(expectedO, ToDouble(o), tolerance: 1e-2, "O");
-            AssertClose(expectedLse, lse.Select(x => (double)x).ToArray(), tolerance: 2e-3, "LSE");
+            ErrorBound.Check("O", expectedO, ToDouble(o), OutputBound);
+            ErrorBound.Check("LSE", expectedLse, [.. lse.Select(x => (double)x)], LseBound);
 
             // Backward with the context's own workspace (NULL), packed LSE (lse_stride all zero).
             ringattn_sdpa_bwd_desc backward = default;
@@ -61,9 +67,9 @@ public sealed unsafe class AttentionTests : GpuTestBase
             Synchronize();
 
             (double[] expectedDq, double[] expectedDk, double[] expectedDv) = reference.Backward(ToDouble(q), ToDouble(k), ToDouble(v), ToDouble(o), ToDouble(dO));
-            AssertClose(expectedDq, ToDouble(gradQ.ToHost<Half>(reference.QuerySize, Stream)), tolerance: 2e-2, "dQ");
-            AssertClose(expectedDk, ToDouble(gradK.ToHost<Half>(reference.KvSize, Stream)), tolerance: 2e-2, "dK");
-            AssertClose(expectedDv, ToDouble(gradV.ToHost<Half>(reference.KvSize, Stream)), tolerance: 2e-2, "dV");
+            ErrorBound.Check("dQ", expectedDq, ToDouble(gradQ.ToHost<Half>(reference.QuerySize, Stream)), GradientBound);
+            ErrorBound.Check("dK", expectedDk, ToDouble(gradK.ToHost<Half>(reference.KvSize, Stream)), GradientBound);
+            ErrorBound.Check("dV", expectedDv, ToDouble(gradV.ToHost<Half>(reference.KvSize, Stream)), GradientBound);
 
             // The forward and backward graphs were built once each; running the forward again is a cache hit.
             long builds = 0, hits = 0, entries = 0;
@@ -145,16 +151,4 @@ public sealed unsafe class AttentionTests : GpuTestBase
         Enumerable.Range(0, count).Select(_ => (Half)(random.NextDouble() * 2 - 1)).ToArray();
 
     private static double[] ToDouble(Half[] values) => values.Select(x => (double)x).ToArray();
-
-    private static void AssertClose(double[] expected, double[] actual, double tolerance, string what)
-    {
-        Assert.Equal(expected.Length, actual.Length);
-        double scale = Math.Max(1, expected.Where(double.IsFinite).Select(Math.Abs).DefaultIfEmpty(0).Max());
-        for (int i = 0; i < expected.Length; i++)
-        {
-            double difference = Math.Abs(expected[i] - actual[i]);
-            Assert.True(expected[i] == actual[i] || difference <= tolerance * scale,
-                $"{what}[{i}]: expected {expected[i]}, got {actual[i]} (|difference| {difference} > {tolerance * scale})");
-        }
-    }
 }
