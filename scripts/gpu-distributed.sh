@@ -22,6 +22,8 @@ PROBE=(dotnet "$CARRY/probe/RingAttention.RankProbe.dll")
 GPUS="$(nvidia-smi -L 2>/dev/null | wc -l)"
 SHARE=(--share-gpu)
 [ "${GPUS:-1}" -ge 8 ] && SHARE=()
+# Ranks sharing one GPU talk over sockets: keep them on loopback.
+[ ${#SHARE[@]} -gt 0 ] && export NCCL_SOCKET_IFNAME="${NCCL_SOCKET_IFNAME:-lo}"
 
 declare -a NAMES RESULTS SECONDS_TAKEN
 record() { NAMES+=("$1"); RESULTS+=("$2"); SECONDS_TAKEN+=("$3"); }
