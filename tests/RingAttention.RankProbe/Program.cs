@@ -17,6 +17,6 @@ try
 catch (Exception e)
 #pragma warning restore CA1031
 {
-    Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"FAILED at {DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()} ms: {e.GetType().Name}: {e.Message}"));
+    Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"at {DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()} ms: FAILED {e.GetType().Name}: {e.Message}"));
     return 1;
 }

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# gpu-run-all.sh: one GPU-machine call does everything: gpu-check.sh (the shim, its tests, the managed GPU tests), then
+# gpu-distributed.sh (processes and faults) against the shim it built (or PREBUILT_SHIM). Packs every log into
+# $OUT/gpu-logs.tar.gz and the shim into $OUT/libringattn_shim.so, so that they come back from the machine.
+#   source .gpu-bundle/env.sh && scripts/gpu-run-all.sh
+set -uo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+RESULTS="${OUT:-build/gpu-run-all}"
+mkdir -p "$RESULTS"
+work="$(mktemp -d)"
+OUT="$work/gpu-check" GPU_TEST_BIN="${GPU_TEST_BIN:-.gpu-carry/tests}" scripts/gpu-check.sh >"$work/gpu-check.txt" 2>&1
+check=$?
+tail -n 16 "$work/gpu-check.txt"
+shim="${PREBUILT_SHIM:-$(find build/native -name 'libringattn_shim.so.*.*' -type f -not -path '*/prebuilt/*' | head -n 1)}"
+[ -n "$shim" ] && cp -L "$shim" "$RESULTS/libringattn_shim.so"
+RINGATTN_NATIVE_PATH="$ROOT/$RESULTS/libringattn_shim.so"
+[ "${RESULTS:0:1}" = / ] && RINGATTN_NATIVE_PATH="$RESULTS/libringattn_shim.so"
+export RINGATTN_NATIVE_PATH
+OUT="$work/gpu-distributed" scripts/gpu-distributed.sh >"$work/gpu-distributed.txt" 2>&1
+distributed=$?
+tail -n 30 "$work/gpu-distributed.txt"
+tar czf "$RESULTS/gpu-logs.tar.gz" -C "$work" .
+echo "gpu-check exit $check, gpu-distributed exit $distributed"
+[ "$check" = 0 ] && [ "$distributed" = 0 ]
