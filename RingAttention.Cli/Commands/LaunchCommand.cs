@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
+using System.Net.Sockets;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using RingAttention.Cli.Launch;
@@ -67,7 +68,7 @@ internal static class LaunchCommand
                 MasterAddress = address,
 
                 // Validation made the port required on several nodes: each node would pick its own free port.
-                MasterPort = parsed.GetValue(masterPort) ?? PortProbe.FindFreePort(address),
+                MasterPort = parsed.GetValue(masterPort) ?? FreePort(address),
                 JobId = parsed.GetValue(jobId) ?? Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)),
                 ShareGpu = parsed.GetValue(shareGpu),
                 GracePeriod = TimeSpan.FromSeconds(parsed.GetValue(gracePeriod) ?? DefaultGraceSeconds),
@@ -118,6 +119,19 @@ internal static class LaunchCommand
         if (result.GetResult(jobId) is { Tokens.Count: > 0 } id && !IsJobId(id.Tokens[0].Value))
         {
             result.AddError($"--job-id must be letters, digits, '.', '_' or '-', got '{id.Tokens[0].Value}'");
+        }
+    }
+
+    /// <summary>A free port on the master address, which on one node must be an address of this machine.</summary>
+    private static int FreePort(string address)
+    {
+        try
+        {
+            return PortProbe.FindFreePort(address);
+        }
+        catch (SocketException e)
+        {
+            throw new CliUsageException($"--master-addr {address}: cannot pick a free port there ({e.Message}); give --master-port", e);
         }
     }
 
