@@ -22,7 +22,7 @@ internal static class LaunchCommand
     public static Command Create(Option<bool> verbose)
     {
         Option<int> processesPerNode = CliOptions.PositiveInt("--nproc-per-node", "Ranks to start on this node (normally its number of GPUs).");
-        Option<int> nodeCount = CliOptions.PositiveInt("--nnodes", "Nodes in the group; run one launch per node (default 1).", 1);
+        Option<int> nodeCount = CliOptions.PositiveInt("--nnodes", "Nodes in the group; run one launch per node.", 1);
         Option<int?> nodeRank = CliOptions.OptionalInt("--node-rank", "This node's index, 0 to --nnodes - 1 (default 0).");
         Option<string> masterAddress = new("--master-addr")
         {
@@ -44,9 +44,16 @@ internal static class LaunchCommand
         };
         Argument<string[]> program = new("program")
         {
+            HelpName = "PROGRAM ARGS",
             Description = "PROGRAM ARGS...: what every rank runs, after --; started directly, not through a shell.",
             Arity = ArgumentArity.ZeroOrMore,
         };
+
+        processesPerNode.HelpName = "N";
+        nodeCount.HelpName = "M";
+        nodeRank.HelpName = "R";
+        masterPort.HelpName = "port";
+        gracePeriod.HelpName = "seconds";
 
         var command = new Command("launch", "Start --nproc-per-node ranks of PROGRAM on this node with torchrun's variables; stop them all when one fails.")
         {
