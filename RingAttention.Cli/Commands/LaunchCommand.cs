@@ -18,6 +18,9 @@ internal static class LaunchCommand
     private const string DefaultMasterAddress = "127.0.0.1";
     private const double DefaultGraceSeconds = 10;
 
+    /// <summary>A day: longer is a typo, and would overflow the timers that wait for it.</summary>
+    private const double MaxGraceSeconds = 86_400;
+
     /// <summary>Creates the command; <paramref name="verbose"/> is the root's recursive --verbose.</summary>
     public static Command Create(Option<bool> verbose)
     {
@@ -60,6 +63,7 @@ internal static class LaunchCommand
             processesPerNode, nodeCount, nodeRank, masterAddress, masterPort, shareGpu, gracePeriod, jobId, program,
         };
         command.Validators.Add(result => Validate(result, nodeCount, nodeRank, masterPort, jobId, program));
+        command.Validators.Add(result => ValidateGracePeriod(result, gracePeriod));
         command.SetAction(async (parsed, _) =>
         {
             string[] commandLine = parsed.GetValue(program) ?? [];
@@ -126,6 +130,16 @@ internal static class LaunchCommand
         if (result.GetResult(jobId) is { Tokens.Count: > 0 } id && !IsJobId(id.Tokens[0].Value))
         {
             result.AddError($"--job-id must be letters, digits, '.', '_' or '-', got '{id.Tokens[0].Value}'");
+        }
+    }
+
+    private static void ValidateGracePeriod(CommandResult result, Option<float?> gracePeriod)
+    {
+        if (result.GetResult(gracePeriod) is { Tokens.Count: > 0 } grace
+            && float.TryParse(grace.Tokens[0].Value, NumberStyles.Float, CultureInfo.InvariantCulture, out float seconds)
+            && seconds > MaxGraceSeconds)
+        {
+            result.AddError(Invariant($"--grace-period must be at most {MaxGraceSeconds} seconds (a day), got {grace.Tokens[0].Value}"));
         }
     }
 
