@@ -64,6 +64,7 @@ internal static class LaunchCommand
         };
         command.Validators.Add(result => Validate(result, nodeCount, nodeRank, masterPort, jobId, program));
         command.Validators.Add(result => ValidateGracePeriod(result, gracePeriod));
+        command.Validators.Add(result => ValidateMasterAddress(result, masterAddress));
         command.SetAction(async (parsed, _) =>
         {
             string[] commandLine = parsed.GetValue(program) ?? [];
@@ -140,6 +141,14 @@ internal static class LaunchCommand
             && seconds > MaxGraceSeconds)
         {
             result.AddError(Invariant($"--grace-period must be at most {MaxGraceSeconds} seconds (a day), got {grace.Tokens[0].Value}"));
+        }
+    }
+
+    private static void ValidateMasterAddress(CommandResult result, Option<string> masterAddress)
+    {
+        if (result.GetResult(masterAddress) is { Tokens.Count: > 0 } address && string.IsNullOrWhiteSpace(address.Tokens[0].Value))
+        {
+            result.AddError("--master-addr must name a host, got an empty value");
         }
     }
 
