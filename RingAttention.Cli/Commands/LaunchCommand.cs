@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
+using System.Net.Sockets;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using RingAttention.Cli.Launch;
@@ -17,11 +18,14 @@ internal static class LaunchCommand
     private const string DefaultMasterAddress = "127.0.0.1";
     private const double DefaultGraceSeconds = 10;
 
+    /// <summary>A day: longer is a typo, and would overflow the timers that wait for it.</summary>
+    private const double MaxGraceSeconds = 86_400;
+
     /// <summary>Creates the command; <paramref name="verbose"/> is the root's recursive --verbose.</summary>
     public static Command Create(Option<bool> verbose)
     {
         Option<int> processesPerNode = CliOptions.PositiveInt("--nproc-per-node", "Ranks to start on this node (normally its number of GPUs).");
-        Option<int> nodeCount = CliOptions.PositiveInt("--nnodes", "Nodes in the group; run one launch per node (default 1).", 1);
+        Option<int> nodeCount = CliOptions.PositiveInt("--nnodes", "Nodes in the group; run one launch per node.", 1);
         Option<int?> nodeRank = CliOptions.OptionalInt("--node-rank", "This node's index, 0 to --nnodes - 1 (default 0).");
         Option<string> masterAddress = new("--master-addr")
         {
@@ -43,15 +47,24 @@ internal static class LaunchCommand
         };
         Argument<string[]> program = new("program")
         {
+            HelpName = "PROGRAM ARGS",
             Description = "PROGRAM ARGS...: what every rank runs, after --; started directly, not through a shell.",
             Arity = ArgumentArity.ZeroOrMore,
         };
+
+        processesPerNode.HelpName = "N";
+        nodeCount.HelpName = "M";
+        nodeRank.HelpName = "R";
+        masterPort.HelpName = "port";
+        gracePeriod.HelpName = "seconds";
 
         var command = new Command("launch", "Start --nproc-per-node ranks of PROGRAM on this node with torchrun's variables; stop them all when one fails.")
         {
             processesPerNode, nodeCount, nodeRank, masterAddress, masterPort, shareGpu, gracePeriod, jobId, program,
         };
         command.Validators.Add(result => Validate(result, nodeCount, nodeRank, masterPort, jobId, program));
+        command.Validators.Add(result => ValidateGracePeriod(result, gracePeriod));
+        command.Validators.Add(result => ValidateMasterAddress(result, masterAddress));
         command.SetAction(async (parsed, _) =>
         {
             string[] commandLine = parsed.GetValue(program) ?? [];
@@ -67,7 +80,7 @@ internal static class LaunchCommand
                 MasterAddress = address,
 
                 // Validation made the port required on several nodes: each node would pick its own free port.
-                MasterPort = parsed.GetValue(masterPort) ?? PortProbe.FindFreePort(address),
+                MasterPort = parsed.GetValue(masterPort) ?? FreePort(address),
                 JobId = parsed.GetValue(jobId) ?? Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)),
                 ShareGpu = parsed.GetValue(shareGpu),
                 GracePeriod = TimeSpan.FromSeconds(parsed.GetValue(gracePeriod) ?? DefaultGraceSeconds),
@@ -118,6 +131,37 @@ internal static class LaunchCommand
         if (result.GetResult(jobId) is { Tokens.Count: > 0 } id && !IsJobId(id.Tokens[0].Value))
         {
             result.AddError($"--job-id must be letters, digits, '.', '_' or '-', got '{id.Tokens[0].Value}'");
+        }
+    }
+
+    private static void ValidateGracePeriod(CommandResult result, Option<float?> gracePeriod)
+    {
+        if (result.GetResult(gracePeriod) is { Tokens.Count: > 0 } grace
+            && float.TryParse(grace.Tokens[0].Value, NumberStyles.Float, CultureInfo.InvariantCulture, out float seconds)
+            && seconds > MaxGraceSeconds)
+        {
+            result.AddError(Invariant($"--grace-period must be at most {MaxGraceSeconds} seconds (a day), got {grace.Tokens[0].Value}"));
+        }
+    }
+
+    private static void ValidateMasterAddress(CommandResult result, Option<string> masterAddress)
+    {
+        if (result.GetResult(masterAddress) is { Tokens.Count: > 0 } address && string.IsNullOrWhiteSpace(address.Tokens[0].Value))
+        {
+            result.AddError("--master-addr must name a host, got an empty value");
+        }
+    }
+
+    /// <summary>A free port on the master address, which on one node must be an address of this machine.</summary>
+    private static int FreePort(string address)
+    {
+        try
+        {
+            return PortProbe.FindFreePort(address);
+        }
+        catch (SocketException e)
+        {
+            throw new CliUsageException($"--master-addr {address}: cannot pick a free port there ({e.Message}); give --master-port", e);
         }
     }
 

@@ -72,6 +72,7 @@ internal sealed partial class RankSupervisor : IDisposable
     /// <summary>Starts every local rank, watches them to the end, and says how they ended.</summary>
     public async Task<LaunchOutcome> RunAsync()
     {
+        LogPlan(_logger, _plan.ProcessesPerNode, _plan.Program, _plan.NodeRank, _plan.NodeCount, _plan.WorldSize, _plan.MasterAddress, _plan.MasterPort, _plan.JobId);
         RankStartFailure? startFailure = StartAll();
         if (startFailure is not null)
         {
@@ -194,6 +195,9 @@ internal sealed partial class RankSupervisor : IDisposable
         await Task.WhenAny(task, Task.Delay(deadline)).ConfigureAwait(false);
         return task.IsCompleted;
     }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "starting {Count} ranks of {Program} on node {NodeRank} of {NodeCount}: world size {WorldSize}, master {Address}:{Port}, job {JobId}")]
+    private static partial void LogPlan(ILogger logger, int count, string program, int nodeRank, int nodeCount, int worldSize, string address, int port, string jobId);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "started rank {Rank} (pid {ProcessId})")]
     private static partial void LogStarted(ILogger logger, int rank, int processId);

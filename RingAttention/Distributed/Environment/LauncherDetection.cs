@@ -10,7 +10,8 @@ internal static class LauncherDetection
     /// <summary>The launcher, or null when no launcher's variables are present.</summary>
     public static LauncherKind? Detect(Func<string, string?> variable)
     {
-        var probe = new VariableReader(variable, "environment");
+        // The probe's name only shows in the one error it can raise: a launcher variable that claims to be ours.
+        var probe = new VariableReader(variable, EnvironmentName(LauncherKind.RingAttnLaunch));
         if (probe.Text(ProcessGroupVariables.Launcher) is { } launcher)
         {
             return launcher == ProcessGroupVariables.RingAttnLauncherName

@@ -12,6 +12,8 @@ public sealed class LaunchOptionTests
     [InlineData(new[] { "--nproc-per-node", "2", "--master-port", "70000" }, "--master-port must be a TCP port (1 to 65535), got 70000")]
     [InlineData(new[] { "--nproc-per-node", "2", "--master-port", "0" }, "--master-port must be a TCP port (1 to 65535), got 0")]
     [InlineData(new[] { "--nproc-per-node", "2", "--grace-period", "0" }, "--grace-period must be a finite positive number, got '0'")]
+    [InlineData(new[] { "--nproc-per-node", "2", "--grace-period", "1e30" }, "--grace-period must be at most 86400 seconds (a day), got 1e30")]
+    [InlineData(new[] { "--nproc-per-node", "2", "--master-addr", " " }, "--master-addr must name a host, got an empty value")]
     [InlineData(new[] { "--nproc-per-node", "2", "--job-id", "a b" }, "--job-id must be letters, digits, '.', '_' or '-', got 'a b'")]
     [InlineData(new[] { "--share-gpu" }, "Option '--nproc-per-node' is required")]
     public async Task Bad_options_are_one_line_errors_and_start_nothing(string[] options, string expected)

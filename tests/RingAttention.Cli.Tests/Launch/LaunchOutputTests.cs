@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace RingAttention.Cli.Tests.Launch;
 
 /// <summary>Every line of every rank arrives whole, prefixed with its rank, on the stream it was written to.</summary>
@@ -29,5 +31,25 @@ public sealed class LaunchOutputTests
         Assert.Equal(0, result.ExitCode);
         Assert.Equal("[rank 0] a\n[rank 0] \n[rank 0] b\n", result.Stdout);
         Assert.Equal(string.Empty, result.Stderr);
+    }
+
+    [Fact]
+    public async Task Output_held_open_by_a_process_the_rank_left_behind_does_not_hold_the_launcher()
+    {
+        using var folder = new TempDirectory();
+        var clock = Stopwatch.StartNew();
+
+        // The background sleep inherits the rank's stdout and keeps it open after the rank has exited.
+        CliResult result = await LaunchRunner.ShellAsync(1, "sleep 30 & echo $! > \"$1/pid\"; echo hi", null, folder.Path);
+
+        string leftBehind = await File.ReadAllTextAsync(folder.File("pid"), TestContext.Current.CancellationToken);
+        using (Process sleeper = Process.GetProcessById(int.Parse(leftBehind, System.Globalization.CultureInfo.InvariantCulture)))
+        {
+            sleeper.Kill();
+        }
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal("[rank 0] hi\n", result.Stdout);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), $"took {clock.Elapsed}: the launcher waited for the left-behind process");
     }
 }

@@ -25,7 +25,7 @@ public sealed class ProcessGroupEnvironmentErrorTests
         { "torchrun", ["RINGATTN_SHARE_GPU=yes"], "RINGATTN_SHARE_GPU='yes' must be 1 or 0 (torchrun-style environment)" },
         { "torchrun", ["RINGATTN_DEVICE=-1"], "RINGATTN_DEVICE=-1 is not a device index (>= 0) (torchrun-style environment)" },
         { "ours", ["RANK=9"], "RANK=9 is out of range [0, 8) set by WORLD_SIZE=8 (ringattn launch environment)" },
-        { "ours", ["RINGATTN_LAUNCHER=deepspeed"], "RINGATTN_LAUNCHER='deepspeed' is not a launcher this library knows; expected 'ringattn' (environment)" },
+        { "ours", ["RINGATTN_LAUNCHER=deepspeed"], "RINGATTN_LAUNCHER='deepspeed' is not a launcher this library knows; expected 'ringattn' (ringattn launch environment)" },
         { "openmpi", ["OMPI_COMM_WORLD_RANK=8"], "OMPI_COMM_WORLD_RANK=8 is out of range [0, 8) set by OMPI_COMM_WORLD_SIZE=8 (Open MPI environment)" },
         { "openmpi", ["OMPI_COMM_WORLD_LOCAL_SIZE=z"], "OMPI_COMM_WORLD_LOCAL_SIZE='z' is not an integer (Open MPI environment)" },
         { "openmpi", ["OMPI_COMM_WORLD_LOCAL_RANK=4"], "OMPI_COMM_WORLD_LOCAL_RANK=4 is out of range [0, 4) set by OMPI_COMM_WORLD_LOCAL_SIZE=4 (Open MPI environment)" },
