@@ -42,7 +42,9 @@ public sealed partial class CudaProcessGroup : IDisposable
         _options = options;
         _logger = logger;
         _done = CudaCalls.CreateEvent();
-        _watchdog = new GroupWatchdog(environment.Rank, coordinator, options.WatchdogInterval, logger);
+        // Our launcher's ranks stop with it, even when it is SIGKILLed and cannot stop them itself.
+        int? launcher = environment.Launcher == LauncherKind.RingAttnLaunch ? ParentProcess.Id : null;
+        _watchdog = new GroupWatchdog(environment.Rank, coordinator, options.WatchdogInterval, launcher, logger);
         _watchdog.Watch(world);
     }
 
@@ -76,12 +78,6 @@ public sealed partial class CudaProcessGroup : IDisposable
         options ??= new ProcessGroupOptions();
         ILoggerFactory loggers = options.LoggerFactory ?? NullLoggerFactory.Instance;
         ILogger logger = loggers.CreateLogger("RingAttention.Cuda.Distributed");
-        if (environment.Launcher == LauncherKind.RingAttnLaunch)
-        {
-            // Our launcher's ranks die with it, even when it is SIGKILLed and cannot stop them itself.
-            ParentDeathSignal.Arm();
-        }
-
         CheckDevice(environment);
         CudaCalls.SetDevice(environment.Device);
         LogJoining(logger, environment.Rank, environment.WorldSize, environment.Launcher, environment.MasterAddress, environment.MasterPort, environment.Device);

@@ -19,6 +19,7 @@ internal sealed partial class GroupWatchdog : IDisposable
     private readonly int _rank;
     private readonly RankCoordinator _coordinator;
     private readonly TimeSpan _interval;
+    private readonly int? _launcher;
     private readonly ILogger _logger;
     private readonly Lock _sync = new();
     private readonly List<NcclCommunicator> _communicators = [];
@@ -26,9 +27,11 @@ internal sealed partial class GroupWatchdog : IDisposable
     private readonly ManualResetEventSlim _stop = new();
     private RankFailure? _failure;
 
-    public GroupWatchdog(int rank, RankCoordinator coordinator, TimeSpan interval, ILogger logger)
+    /// <summary>Starts watching; <paramref name="launcher"/> is the launcher's process id when this rank must stop once its parent is no longer it.</summary>
+    public GroupWatchdog(int rank, RankCoordinator coordinator, TimeSpan interval, int? launcher, ILogger logger)
     {
         _rank = rank;
+        _launcher = launcher;
         _coordinator = coordinator;
         _interval = interval;
         _logger = logger;
@@ -101,6 +104,12 @@ internal sealed partial class GroupWatchdog : IDisposable
             if (_coordinator.Failure is RankFailure news)
             {
                 Fail(news, tellOthers: false);
+                return;
+            }
+
+            if (_launcher is int launcher && ParentProcess.Id != launcher)
+            {
+                Fail(new RankFailure(_rank, RankFailureKind.Reported, Text($"rank {_rank}: its launcher (pid {launcher}) is gone")), tellOthers: true);
                 return;
             }
 
