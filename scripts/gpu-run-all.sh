@@ -17,7 +17,8 @@ shim="${PREBUILT_SHIM:-$(find build/native -name 'libringattn_shim.so.*.*' -type
 RINGATTN_NATIVE_PATH="$ROOT/$RESULTS/libringattn_shim.so"
 [ "${RESULTS:0:1}" = / ] && RINGATTN_NATIVE_PATH="$RESULTS/libringattn_shim.so"
 export RINGATTN_NATIVE_PATH
-OUT="$work/gpu-distributed" scripts/gpu-distributed.sh >"$work/gpu-distributed.txt" 2>&1
+# Bounded so that the logs are still packed when a check hangs.
+OUT="$work/gpu-distributed" timeout -s KILL "${DISTRIBUTED_LIMIT_S:-420}" scripts/gpu-distributed.sh >"$work/gpu-distributed.txt" 2>&1
 distributed=$?
 tail -n 30 "$work/gpu-distributed.txt"
 tar czf "$RESULTS/gpu-logs.tar.gz" -C "$work" .
