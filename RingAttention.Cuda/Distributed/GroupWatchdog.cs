@@ -16,6 +16,9 @@ namespace RingAttention.Cuda.Distributed;
 /// </summary>
 internal sealed partial class GroupWatchdog : IDisposable
 {
+    /// <summary>How long an NCCL error waits for the coordinator to name its cause.</summary>
+    private static readonly TimeSpan CauseGrace = TimeSpan.FromSeconds(1);
+
     private readonly int _rank;
     private readonly RankCoordinator _coordinator;
     private readonly TimeSpan _interval;
@@ -123,11 +126,32 @@ internal sealed partial class GroupWatchdog : IDisposable
             {
                 if (AsyncError(communicator) is string error)
                 {
-                    Fail(new RankFailure(_rank, RankFailureKind.Reported, Text($"rank {_rank}: NCCL reported an asynchronous error (a peer died or the network failed): {error}")), tellOthers: true);
+                    // Over sockets NCCL sees a dead peer within milliseconds, before the coordinator's notice that names
+                    // the peer arrives: give the notice a moment, and report NCCL's own words only without one.
+                    if (AwaitNews(CauseGrace) is RankFailure cause)
+                    {
+                        Fail(cause, tellOthers: false);
+                    }
+                    else
+                    {
+                        Fail(new RankFailure(_rank, RankFailureKind.Reported, Text($"rank {_rank}: NCCL reported an asynchronous error (a peer died or the network failed): {error}")), tellOthers: true);
+                    }
+
                     return;
                 }
             }
         }
+    }
+
+    /// <summary>The coordinator's first failure, waiting up to <paramref name="grace"/> for one.</summary>
+    private RankFailure? AwaitNews(TimeSpan grace)
+    {
+        long end = Environment.TickCount64 + (long)grace.TotalMilliseconds;
+        while (_coordinator.Failure is null && Environment.TickCount64 < end && !_stop.Wait(10))
+        {
+        }
+
+        return _coordinator.Failure;
     }
 
     /// <summary>NCCL's asynchronous error of <paramref name="communicator"/>, or null; skips a communicator another thread is using.</summary>

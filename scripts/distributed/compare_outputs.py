@@ -2,8 +2,9 @@
 
 compare_outputs.py INPUTS DISTRIBUTED SINGLE_PROCESS ONE_CALL DTYPE MASK
 Each of the last three folders holds o.npy, lse.npy, dq.npy, dk.npy, dv.npy. The float64 reference is computed on the
-inputs rounded to DTYPE, as the GPU sees them. Prints one line per output; exit 0 when the distributed outputs equal the
-single-process ones bit for bit and their error is at most 1.5 x single-call cuDNN's.
+inputs rounded to DTYPE, as the GPU sees them. Prints one line per output; exit 0 when the distributed outputs match the
+single-process ones (O and LSE bit for bit; the gradients within a tenth of their own error, since cuDNN's backward
+sums dQ with atomics in no fixed order) and their error is at most 1.5 x single-call cuDNN's.
 """
 import sys
 
@@ -41,11 +42,14 @@ for name, ref in reference.items():
     ref = ref.cpu().numpy()
     d, s1, c1 = (load(f, name).astype(np.float64) for f in (dist, single, one))
     error = lambda x: np.linalg.norm(x - ref) / np.linalg.norm(ref)
-    same = np.array_equal(d, s1)
+    difference = np.linalg.norm(d - s1) / np.linalg.norm(s1)
+    same = np.array_equal(d, s1) if name in ("o", "lse") else difference <= 0.1 * error(s1)
     ratio = error(d) / max(error(c1), 1e-6 if name == "lse" else 1e-300)
     good = same and ratio <= 1.5 and np.isfinite(d).all()
     ok &= good
-    print(f"  {'PASS' if good else 'FAIL'} {name:3}: distributed == single-process bit for bit: {same} (max |diff| "
-          f"{np.abs(d - s1).max():.3g}); rel. error vs float64 {error(d):.3e}, one cuDNN call {error(c1):.3e}, ratio {ratio:.3f} (bar 1.5)")
+    rule = "bit for bit" if name in ("o", "lse") else "within 0.1 x its error"
+    print(f"  {'PASS' if good else 'FAIL'} {name:3}: distributed vs single-process ({rule}): {same} (rel. difference "
+          f"{difference:.2e}, max |diff| {np.abs(d - s1).max():.3g}); rel. error vs float64 {error(d):.3e}, one cuDNN call "
+          f"{error(c1):.3e}, ratio {ratio:.3f} (bar 1.5)")
 print("CLI PASS" if ok else "CLI FAIL")
 sys.exit(0 if ok else 1)

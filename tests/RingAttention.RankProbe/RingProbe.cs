@@ -8,8 +8,9 @@ namespace RingAttention.RankProbe;
 
 /// <summary>
 /// The NCCL ring across processes, checked: every rank runs its shard of forward and backward; rank 0 of each ring
-/// gathers the outputs and compares them with the virtual ring on its own GPU (the same kernels in the same order:
-/// equal bit for bit), with float64, and with single-call cuDNN (the GPU accuracy bar: ≤ 1.5 × its error).
+/// gathers the outputs and compares them with the virtual ring on its own GPU (the same kernels in the same order: O and
+/// LSE equal bit for bit; the gradients within a tenth of their own error, since cuDNN's backward sums dQ with atomics
+/// in no fixed order), with float64, and with single-call cuDNN (the GPU accuracy bar: ≤ 1.5 × its error).
 /// </summary>
 internal static class RingProbe
 {
@@ -107,14 +108,17 @@ internal static class RingProbe
         for (int i = 0; i < names.Length; i++)
         {
             double maxDifference = MaxAbsDifference(distributed[i], virtualOut[i]);
+            double difference = ProbeTensors.RelativeError(distributed[i], Array.ConvertAll(virtualOut[i], x => (double)x));
             double error = ProbeTensors.RelativeError(distributed[i], reference[i]);
             double singleError = ProbeTensors.RelativeError(single[i], reference[i]);
 
             // LSE is fp32 on both paths: its ratio means nothing below fp32's own rounding.
             double ratio = error / Math.Max(singleError, names[i] == "LSE" ? 1e-6 : double.Epsilon);
-            bool ok = maxDifference == 0 && ratio <= AccuracyBar;
+            bool forward = i < 2;
+            bool matches = forward ? maxDifference == 0 : difference <= 0.1 * error;
+            bool ok = matches && ratio <= AccuracyBar;
             pass &= ok;
-            Console.WriteLine(Text($"  {(ok ? "PASS" : "FAIL")} {names[i],-3}: vs virtual ring max |diff| {maxDifference:G3}; rel. error vs float64 {error:E3}, single cuDNN {singleError:E3}, ratio {ratio:F3} (bar {AccuracyBar})"));
+            Console.WriteLine(Text($"  {(ok ? "PASS" : "FAIL")} {names[i],-3}: vs virtual ring ({(forward ? "bit for bit" : "within 0.1 x its error")}) rel. difference {difference:E2}, max |diff| {maxDifference:G3}; rel. error vs float64 {error:E3}, single cuDNN {singleError:E3}, ratio {ratio:F3} (bar {AccuracyBar})"));
         }
 
         Console.WriteLine(pass ? "RING PASS" : "RING FAIL");
