@@ -23,6 +23,7 @@ internal sealed class CoordinatorLink : IDisposable
     private Thread? _thread;
     private volatile bool _closing;
     private volatile bool _stopped;
+    private volatile bool _frozen;
 
     /// <summary>Wraps a connected socket; sends give up after <paramref name="sendTimeout"/>.</summary>
     public CoordinatorLink(Socket socket, TimeSpan sendTimeout)
@@ -36,14 +37,19 @@ internal sealed class CoordinatorLink : IDisposable
     /// <summary>The other end's address and port, for messages.</summary>
     public string Peer { get; }
 
-    /// <summary>Test hook: while true the loop sends no heartbeats, as if this side were frozen.</summary>
-    public bool HeartbeatsPaused { get; set; }
+    /// <summary>Test hook: once set, this side sends nothing (it still reads), as if its process were stopped.</summary>
+    public void Freeze() => _frozen = true;
 
-    /// <summary>Sends bytes as they are; false if the connection is gone or the send timed out.</summary>
+    /// <summary>Sends bytes as they are; false if the connection is gone, the send timed out, or the link is frozen.</summary>
     public bool TrySend(ReadOnlySpan<byte> bytes)
     {
         lock (_sendGate)
         {
+            if (_frozen)
+            {
+                return false;
+            }
+
             try
             {
                 while (!bytes.IsEmpty)
@@ -67,9 +73,15 @@ internal sealed class CoordinatorLink : IDisposable
     {
         while (!into.IsEmpty)
         {
-            if (!_socket.Poll(deadline.Remaining, SelectMode.SelectRead))
+            // In naps, so a close from another thread is seen promptly and no poll is longer than the socket allows.
+            while (!_socket.Poll(deadline.RemainingAtMost(LongestNap), SelectMode.SelectRead))
             {
-                throw new TimeoutException();
+                if (deadline.HasPassed)
+                {
+                    throw new TimeoutException();
+                }
+
+                ObjectDisposedException.ThrowIf(_stopped, this);
             }
 
             int received = _socket.Receive(into);
@@ -121,7 +133,7 @@ internal sealed class CoordinatorLink : IDisposable
                 if (nextHeartbeat.HasPassed)
                 {
                     // A failed send is not reported here: the read below sees the same broken connection.
-                    _ = HeartbeatsPaused || TrySend(CoordinatorFrames.Heartbeat);
+                    _ = TrySend(CoordinatorFrames.Heartbeat);
                     nextHeartbeat = Deadline.In(heartbeatInterval);
                 }
 

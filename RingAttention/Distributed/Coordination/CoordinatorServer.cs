@@ -36,6 +36,7 @@ internal sealed class CoordinatorServer : ILinkListener, IDisposable
     private RankFailure? _failure;
     private int _checkIns;
     private bool _stopping;
+    private bool _frozen;
 
     private CoordinatorServer(Socket listener, string jobId, int worldSize, byte[] payload, CoordinatorOptions options, ILogger logger)
     {
@@ -105,6 +106,19 @@ internal sealed class CoordinatorServer : ILinkListener, IDisposable
 
     /// <summary>Test hook: closes every connection with a reset, as the kernel does when rank 0's process is killed.</summary>
     public void Abort() => Stop(abortive: true);
+
+    /// <summary>Test hook: the coordinator sends nothing more, heartbeats and failure notices included, as if rank 0's process were stopped.</summary>
+    public void Freeze()
+    {
+        lock (_gate)
+        {
+            _frozen = true;
+            foreach (CoordinatorLink link in _open)
+            {
+                link.Freeze();
+            }
+        }
+    }
 
     /// <inheritdoc />
     public void OnFrame(CoordinatorLink link, Frame frame)
@@ -241,6 +255,10 @@ internal sealed class CoordinatorServer : ILinkListener, IDisposable
             }
 
             _open.Add(link);
+            if (_frozen)
+            {
+                link.Freeze();
+            }
         }
 
         Hello? hello = ReadHello(link);
@@ -452,7 +470,7 @@ internal sealed class CoordinatorServer : ILinkListener, IDisposable
 
     private void Stop(bool abortive)
     {
-        CoordinatorLink[] open;
+        (CoordinatorLink Link, bool IsRank)[] open;
         lock (_gate)
         {
             if (_stopping)
@@ -461,19 +479,20 @@ internal sealed class CoordinatorServer : ILinkListener, IDisposable
             }
 
             _stopping = true; // from here on no callback touches the events below
-            open = [.. _open];
+            open = [.. _open.Select(link => (link, _rankOf.ContainsKey(link)))];
             _open.Clear();
             _settled.Dispose();
             _everyoneGone.Dispose();
         }
 
         _listener.Close();
-        foreach (CoordinatorLink link in open)
+        foreach ((CoordinatorLink link, bool isRank) in open)
         {
-            link.BeginClose(abortive);
+            // A connection that never became a rank is owed nothing: no reason to linger for a stranger.
+            link.BeginClose(abortive || !isRank);
         }
 
-        foreach (CoordinatorLink link in open)
+        foreach ((CoordinatorLink link, _) in open)
         {
             link.FinishClose();
         }

@@ -9,7 +9,7 @@ namespace RingAttention.Tests.Distributed.Coordination;
 public sealed class StrangerTests
 {
     [Fact]
-    public void Strangers_that_send_garbage_or_stay_silent_are_dropped_and_the_job_still_forms()
+    public void A_stranger_that_sends_garbage_is_dropped_at_once_and_the_job_still_forms()
     {
         using var job = new TestJob(3);
         RankOutcome<RankCoordinator>[] ranks = RankThreadsForTests.Run(3, rank =>
