@@ -176,25 +176,14 @@ internal sealed class CoordinatorClient : ILinkListener, IDisposable
         SocketException? lastError = null;
         while (true)
         {
-            var socket = new Socket(coordinator.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-            try
+            cancellationToken.ThrowIfCancellationRequested();
+            Socket? socket = TryConnect(coordinator, deadline, ref lastError);
+            if (socket is not null)
             {
-                using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                attempt.CancelAfter(deadline.Remaining);
-                socket.ConnectAsync(coordinator, attempt.Token).AsTask().GetAwaiter().GetResult();
                 return socket;
             }
-            catch (SocketException e)
-            {
-                lastError = e; // refused while rank 0 starts up, unreachable while the network settles: try again
-                socket.Dispose();
-            }
-            catch (OperationCanceledException)
-            {
-                socket.Dispose();
-                cancellationToken.ThrowIfCancellationRequested();
-            }
 
+            // Refused while rank 0 starts up, unreachable while the network settles: try again until the deadline.
             if (deadline.HasPassed || cancellationToken.WaitHandle.WaitOne(deadline.RemainingAtMost(RetryPause)))
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -204,6 +193,46 @@ internal sealed class CoordinatorClient : ILinkListener, IDisposable
                     lastError!);
             }
         }
+    }
+
+    /// <summary>
+    /// One connection attempt that ends by <paramref name="deadline"/>. A non-blocking connect and a poll, rather than
+    /// ConnectAsync: its completion would wait for a thread-pool thread, and a busy pool would then make a rank miss
+    /// its handshake timeout (the coordinator drops a connection that has not introduced itself in time).
+    /// </summary>
+    private static Socket? TryConnect(IPEndPoint coordinator, Deadline deadline, ref SocketException? lastError)
+    {
+        var socket = new Socket(coordinator.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { Blocking = false };
+        try
+        {
+            try
+            {
+                socket.Connect(coordinator);
+            }
+            catch (SocketException e) when (e.SocketErrorCode is SocketError.WouldBlock or SocketError.InProgress)
+            {
+                // the handshake is under way; the poll below waits for it
+            }
+
+            if (socket.Poll(deadline.Remaining, SelectMode.SelectWrite))
+            {
+                var error = (SocketError)(int)socket.GetSocketOption(SocketOptionLevel.Socket, SocketOptionName.Error)!;
+                if (error == SocketError.Success)
+                {
+                    socket.Blocking = true;
+                    return socket;
+                }
+
+                lastError = new SocketException((int)error);
+            }
+        }
+        catch (SocketException e)
+        {
+            lastError = e;
+        }
+
+        socket.Dispose();
+        return null;
     }
 
     private void CheckIn(Hello hello, CancellationToken cancellationToken)
