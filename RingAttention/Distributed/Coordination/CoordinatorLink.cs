@@ -23,7 +23,7 @@ internal sealed class CoordinatorLink : IDisposable
     private Thread? _thread;
     private volatile bool _closing;
     private volatile bool _stopped;
-    private volatile bool _frozen;
+    private volatile bool _mute;
 
     /// <summary>Wraps a connected socket; sends give up after <paramref name="sendTimeout"/>.</summary>
     public CoordinatorLink(Socket socket, TimeSpan sendTimeout)
@@ -38,14 +38,14 @@ internal sealed class CoordinatorLink : IDisposable
     public string Peer { get; }
 
     /// <summary>Test hook: once set, this side sends nothing (it still reads), as if its process were stopped.</summary>
-    public void Freeze() => _frozen = true;
+    public void Freeze() => _mute = true;
 
     /// <summary>Sends bytes as they are; false if the connection is gone, the send timed out, or the link is frozen.</summary>
     public bool TrySend(ReadOnlySpan<byte> bytes)
     {
         lock (_sendGate)
         {
-            if (_frozen)
+            if (_mute)
             {
                 return false;
             }
@@ -61,6 +61,8 @@ internal sealed class CoordinatorLink : IDisposable
             }
             catch (Exception e) when (e is SocketException or ObjectDisposedException)
             {
+                // A send that timed out may have sent part of a frame: nothing after it could be framed any more.
+                _mute = true;
                 return false;
             }
         }

@@ -146,50 +146,18 @@ internal sealed class CoordinatorServer : ILinkListener, IDisposable
     }
 
     /// <inheritdoc />
-    public void OnClosed(CoordinatorLink link, Exception error)
-    {
-        lock (_gate)
-        {
-            if (!_stopping && _rankOf.TryGetValue(link, out int rank) && !_left[rank])
-            {
-                MarkGone(rank);
-                if (_phase == Phase.Joining)
-                {
-                    FailForming(CoordinatorText.Format($"rank {rank} ({link.Peer}) closed its connection before all ranks joined: it died or gave up."));
-                }
-                else if (_phase == Phase.Formed)
-                {
-                    Fail(new RankFailure(rank, RankFailureKind.Died, CoordinatorText.Format(
-                        $"rank {rank} died: its connection to the coordinator ({link.Peer}) closed without a clean leave ({Cause(error)}).")));
-                }
-            }
-        }
-
-        Forget(link);
-    }
+    public void OnClosed(CoordinatorLink link, Exception error) => LoseRank(
+        link,
+        RankFailureKind.Died,
+        rank => $"rank {rank} ({link.Peer}) closed its connection before all ranks joined: it died or gave up.",
+        rank => $"rank {rank} died: its connection to the coordinator ({link.Peer}) closed without a clean leave ({Cause(error)}).");
 
     /// <inheritdoc />
-    public void OnSilent(CoordinatorLink link, TimeSpan silence)
-    {
-        lock (_gate)
-        {
-            if (!_stopping && _rankOf.TryGetValue(link, out int rank) && !_left[rank])
-            {
-                MarkGone(rank);
-                if (_phase == Phase.Joining)
-                {
-                    FailForming(CoordinatorText.Format($"rank {rank} ({link.Peer}) sent nothing for {CoordinatorText.Seconds(silence)} before all ranks joined: it is hung or cut off."));
-                }
-                else if (_phase == Phase.Formed)
-                {
-                    Fail(new RankFailure(rank, RankFailureKind.Silent, CoordinatorText.Format(
-                        $"rank {rank} sent no heartbeat for {CoordinatorText.Seconds(silence)}: it is hung, frozen or cut off.")));
-                }
-            }
-        }
-
-        Forget(link); // the failure notice went out first, so a frozen rank that wakes up reads why it was dropped
-    }
+    public void OnSilent(CoordinatorLink link, TimeSpan silence) => LoseRank(
+        link,
+        RankFailureKind.Silent,
+        rank => $"rank {rank} ({link.Peer}) sent nothing for {CoordinatorText.Seconds(silence)} before all ranks joined: it is hung or cut off.",
+        rank => $"rank {rank} sent no heartbeat for {CoordinatorText.Seconds(silence)}: it is hung, frozen or cut off.");
 
     private static string Cause(Exception error) => error switch
     {
@@ -444,6 +412,31 @@ internal sealed class CoordinatorServer : ILinkListener, IDisposable
                 _ = _links[rank]!.TrySend(notice);
             }
         }
+    }
+
+    /// <summary>
+    /// A link's loop ended without a leave: before the job formed the job cannot form; after, it is the rank's failure.
+    /// Either way the notice goes out before the link is closed, so a frozen rank that wakes up reads why it was dropped.
+    /// </summary>
+    private void LoseRank(CoordinatorLink link, RankFailureKind kind, Func<int, FormattableString> beforeForming, Func<int, FormattableString> afterForming)
+    {
+        lock (_gate)
+        {
+            if (!_stopping && _rankOf.TryGetValue(link, out int rank) && !_left[rank])
+            {
+                MarkGone(rank);
+                if (_phase == Phase.Joining)
+                {
+                    FailForming(CoordinatorText.Format(beforeForming(rank)));
+                }
+                else if (_phase == Phase.Formed)
+                {
+                    Fail(new RankFailure(rank, kind, CoordinatorText.Format(afterForming(rank))));
+                }
+            }
+        }
+
+        Forget(link);
     }
 
     private void MarkGone(int rank)
