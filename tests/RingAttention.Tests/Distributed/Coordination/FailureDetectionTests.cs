@@ -173,7 +173,7 @@ public sealed class FailureDetectionTests
 
     private static IEnumerable<RankCoordinator> Others(RankCoordinator[] ranks, int except) => ranks.Where(rank => rank.Rank != except);
 
-    private static void AssertFailsWithin(RankCoordinator rank, TimeSpan bound, Stopwatch since)
+    internal static void AssertFailsWithin(RankCoordinator rank, TimeSpan bound, Stopwatch since)
     {
         TimeSpan left = bound - since.Elapsed;
         Assert.True(
