@@ -31,7 +31,7 @@ internal sealed class CoordinatorLink : IDisposable
         _socket = socket;
         _socket.NoDelay = true; // heartbeats and failure notices are tiny and late ones look like deaths
         _socket.SendTimeout = (int)Math.Ceiling(sendTimeout.TotalMilliseconds);
-        Peer = CoordinatorText.Format($"{socket.RemoteEndPoint}");
+        Peer = PeerOf(socket);
     }
 
     /// <summary>The other end's address and port, for messages.</summary>
@@ -237,6 +237,18 @@ internal sealed class CoordinatorLink : IDisposable
 
     /// <inheritdoc />
     public void Dispose() => Close();
+
+    private static string PeerOf(Socket socket)
+    {
+        try
+        {
+            return CoordinatorText.Format($"{socket.RemoteEndPoint}");
+        }
+        catch (SocketException)
+        {
+            return "a peer that already disconnected"; // reset between accept and here
+        }
+    }
 
     private void Drain(Deadline deadline)
     {

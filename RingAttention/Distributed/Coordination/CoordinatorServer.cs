@@ -73,6 +73,7 @@ internal sealed class CoordinatorServer : ILinkListener, IDisposable
             listener.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, false);
             listener.Bind(endpoint);
             listener.Listen(worldSize + 16);
+            listener.Blocking = false;
         }
         catch (SocketException e)
         {
@@ -172,9 +173,8 @@ internal sealed class CoordinatorServer : ILinkListener, IDisposable
         {
             while (!Volatile.Read(ref _stopping))
             {
-                if (_listener.Poll(AcceptNap, SelectMode.SelectRead))
+                if (_listener.Poll(AcceptNap, SelectMode.SelectRead) && TryAccept() is { } socket)
                 {
-                    Socket socket = _listener.Accept();
                     new Thread(() => Serve(socket)) { IsBackground = true, Name = "coordinator-connection" }.Start();
                 }
 
@@ -184,6 +184,24 @@ internal sealed class CoordinatorServer : ILinkListener, IDisposable
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
             // the listener was closed by Stop
+        }
+    }
+
+    /// <summary>
+    /// The listener is non-blocking: a connection reset between the poll and the accept leaves nothing to accept,
+    /// and a blocking accept would then wait for the next one with no deadline.
+    /// </summary>
+    private Socket? TryAccept()
+    {
+        try
+        {
+            Socket socket = _listener.Accept();
+            socket.Blocking = true; // reads and sends have their own deadlines (polls and the send timeout)
+            return socket;
+        }
+        catch (SocketException e) when (e.SocketErrorCode is SocketError.WouldBlock or SocketError.ConnectionAborted or SocketError.ConnectionReset)
+        {
+            return null;
         }
     }
 
