@@ -75,25 +75,28 @@ internal sealed class CoordinatorLink : IDisposable
     {
         while (!into.IsEmpty)
         {
-            // In naps, so a close from another thread is seen promptly and no poll is longer than the socket allows.
-            while (!_socket.Poll(deadline.RemainingAtMost(LongestNap), SelectMode.SelectRead))
-            {
-                if (deadline.HasPassed)
-                {
-                    throw new TimeoutException();
-                }
-
-                ObjectDisposedException.ThrowIf(_stopped, this);
-            }
-
-            int received = _socket.Receive(into);
-            if (received == 0)
-            {
-                throw new EndOfStreamException();
-            }
-
-            into = into[received..];
+            into = into[ReceiveSome(into, deadline)..];
         }
+    }
+
+    /// <summary>Reads at least one byte, at most <paramref name="into"/>.Length, before <paramref name="deadline"/>; returns how many.</summary>
+    /// <exception cref="TimeoutException">The deadline passed first.</exception>
+    /// <exception cref="EndOfStreamException">The peer closed the connection.</exception>
+    public int ReceiveSome(Span<byte> into, Deadline deadline)
+    {
+        // In naps, so a close from another thread is seen promptly and no poll is longer than the socket allows.
+        while (!_socket.Poll(deadline.RemainingAtMost(LongestNap), SelectMode.SelectRead))
+        {
+            if (deadline.HasPassed)
+            {
+                throw new TimeoutException();
+            }
+
+            ObjectDisposedException.ThrowIf(_stopped, this);
+        }
+
+        int received = _socket.Receive(into);
+        return received > 0 ? received : throw new EndOfStreamException();
     }
 
     /// <summary>Reads one frame before <paramref name="deadline"/>; a length over <see cref="Frame.MaxLength"/> is an <see cref="InvalidDataException"/>.</summary>

@@ -272,9 +272,7 @@ internal sealed class CoordinatorServer : ILinkListener, IDisposable
         string? drop;
         try
         {
-            Span<byte> magic = stackalloc byte[Hello.Magic.Length];
-            link.ReceiveExactly(magic, deadline);
-            if (!magic.SequenceEqual(Hello.Magic))
+            if (!ReceiveMagic(link, deadline))
             {
                 drop = "its first bytes are not the coordinator's magic";
             }
@@ -300,6 +298,26 @@ internal sealed class CoordinatorServer : ILinkListener, IDisposable
 
         CoordinatorLog.StrangerDropped(_logger, _where, link.Peer, drop);
         return null;
+    }
+
+    /// <summary>Reads the magic, comparing each byte as it comes, so a stranger is known by its first wrong byte, not after eight.</summary>
+    private static bool ReceiveMagic(CoordinatorLink link, Deadline deadline)
+    {
+        ReadOnlySpan<byte> expected = Hello.Magic;
+        Span<byte> received = stackalloc byte[expected.Length];
+        int have = 0;
+        while (have < expected.Length)
+        {
+            int got = link.ReceiveSome(received[have..], deadline);
+            if (!received.Slice(have, got).SequenceEqual(expected.Slice(have, got)))
+            {
+                return false;
+            }
+
+            have += got;
+        }
+
+        return true;
     }
 
     /// <summary>Gives <paramref name="hello"/> its place, or tells it (and, when the job cannot form, everyone) why not. True if the link stays.</summary>

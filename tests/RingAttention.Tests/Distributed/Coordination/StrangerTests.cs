@@ -77,6 +77,20 @@ public sealed class StrangerTests
         Assert.Null(only.Failure);
     }
 
+    [Fact]
+    public void A_stranger_is_dropped_at_its_first_wrong_byte_not_after_the_handshake_timeout()
+    {
+        using var job = new TestJob(1, new CoordinatorOptions { HeartbeatInterval = TimeSpan.FromMilliseconds(100), PeerTimeout = TimeSpan.FromSeconds(1), HandshakeTimeout = TimeSpan.FromSeconds(10) });
+        using RankCoordinator only = job.Join(0);
+        using Socket stranger = Connect(job.Port);
+        var clock = Stopwatch.StartNew();
+
+        stranger.Send("RIN?"u8); // three bytes of the magic, then a wrong one, then silence
+
+        Assert.Equal(0, ReceiveUntilClosed(stranger, TimeSpan.FromSeconds(3)));
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(3), $"dropped after {clock.Elapsed}");
+    }
+
     private static Socket Connect(int port)
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
