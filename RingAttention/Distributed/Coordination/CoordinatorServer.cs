@@ -91,12 +91,13 @@ internal sealed class CoordinatorServer : ILinkListener, IDisposable
     /// <summary>
     /// Waits until the job formed, or until it could not form and every rank that was going to check in was told
     /// why (all world-size check-ins seen, or the join deadline passed). Rank 0 waits here before it throws, so the
-    /// others learn the reason instead of finding the port closed.
+    /// others learn the reason instead of finding the port closed; but for a peer timeout at most, since ranks
+    /// launched together check in within moments and rank 0's own error should not wait on a rank that never comes.
     /// </summary>
     public void WaitUntilSettled(CancellationToken cancellationToken)
     {
-        // The acceptor settles a failed join at the deadline at the latest; the extra nap covers its polling.
-        _ = _settled.Wait(_joinDeadline.Remaining + AcceptNap + AcceptNap, cancellationToken);
+        TimeSpan bound = _joinDeadline.RemainingAtMost(_options.PeerTimeout) + AcceptNap; // the nap covers the acceptor's polling
+        _ = _settled.Wait(bound, cancellationToken);
     }
 
     /// <summary>Waits, at most <paramref name="timeout"/>, until every rank left, died or was declared silent.</summary>
