@@ -20,7 +20,7 @@ internal sealed class CoordinatorClient : ILinkListener, IDisposable
     private readonly ILogger _logger;
     private readonly Lock _gate = new();
     private readonly ManualResetEventSlim _verdict = new();
-    private readonly ManualResetEventSlim _leaveAcknowledged = new();
+    private readonly ManualResetEventSlim _leaveSettled = new();
     private readonly CancellationTokenSource _failed = new();
     private State _state;
     private byte[]? _payload;
@@ -110,16 +110,17 @@ internal sealed class CoordinatorClient : ILinkListener, IDisposable
             _state = State.Leaving;
         }
 
+        // Settled by the acknowledgement, or by the link's end: a coordinator that is gone will not acknowledge.
         if (_link.TrySend(CoordinatorFrames.Leave))
         {
-            _ = _leaveAcknowledged.Wait(_options.PeerTimeout);
+            _ = _leaveSettled.Wait(_options.PeerTimeout);
         }
 
         Close(abortive: false);
     }
 
-    /// <summary>Test hook: stops sending heartbeats while still reading, as a rank whose process froze would.</summary>
-    public void PauseHeartbeats() => _link.HeartbeatsPaused = true;
+    /// <summary>Test hook: sends nothing more, heartbeats included, while still reading, as a stopped process would.</summary>
+    public void Freeze() => _link.Freeze();
 
     /// <summary>Test hook: drops the connection with a reset and no leave, as the kernel does for a killed process.</summary>
     public void Abort() => Close(abortive: true);
@@ -130,8 +131,10 @@ internal sealed class CoordinatorClient : ILinkListener, IDisposable
         Leave();
         Close(abortive: false);
         _verdict.Dispose();
-        _leaveAcknowledged.Dispose();
-        _failed.Dispose();
+        _leaveSettled.Dispose();
+
+        // _failed stays undisposed: a watchdog may still look at or register on the token after this rank closed.
+        // It owns no timer, and its wait handle, if anyone asked for one, is released by the finalizer.
     }
 
     /// <inheritdoc />
@@ -149,7 +152,7 @@ internal sealed class CoordinatorClient : ILinkListener, IDisposable
                 _ = Record(CoordinatorFrames.ReadFailure(frame.Body));
                 break;
             case FrameKind.LeaveAck:
-                _leaveAcknowledged.Set();
+                SettleLeave();
                 break;
             default:
                 throw new InvalidDataException(CoordinatorText.Format($"rank 0's coordinator at {_where} sent a {frame.Kind} frame, which only ranks send."));
@@ -173,25 +176,14 @@ internal sealed class CoordinatorClient : ILinkListener, IDisposable
         SocketException? lastError = null;
         while (true)
         {
-            var socket = new Socket(coordinator.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-            try
+            cancellationToken.ThrowIfCancellationRequested();
+            Socket? socket = TryConnect(coordinator, deadline, ref lastError);
+            if (socket is not null)
             {
-                using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                attempt.CancelAfter(deadline.Remaining);
-                socket.ConnectAsync(coordinator, attempt.Token).AsTask().GetAwaiter().GetResult();
                 return socket;
             }
-            catch (SocketException e)
-            {
-                lastError = e; // refused while rank 0 starts up, unreachable while the network settles: try again
-                socket.Dispose();
-            }
-            catch (OperationCanceledException)
-            {
-                socket.Dispose();
-                cancellationToken.ThrowIfCancellationRequested();
-            }
 
+            // Refused while rank 0 starts up, unreachable while the network settles: try again until the deadline.
             if (deadline.HasPassed || cancellationToken.WaitHandle.WaitOne(deadline.RemainingAtMost(RetryPause)))
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -201,6 +193,46 @@ internal sealed class CoordinatorClient : ILinkListener, IDisposable
                     lastError!);
             }
         }
+    }
+
+    /// <summary>
+    /// One connection attempt that ends by <paramref name="deadline"/>. A non-blocking connect and a poll, rather than
+    /// ConnectAsync: its completion would wait for a thread-pool thread, and a busy pool would then make a rank miss
+    /// its handshake timeout (the coordinator drops a connection that has not introduced itself in time).
+    /// </summary>
+    private static Socket? TryConnect(IPEndPoint coordinator, Deadline deadline, ref SocketException? lastError)
+    {
+        var socket = new Socket(coordinator.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { Blocking = false };
+        try
+        {
+            try
+            {
+                socket.Connect(coordinator);
+            }
+            catch (SocketException e) when (e.SocketErrorCode is SocketError.WouldBlock or SocketError.InProgress)
+            {
+                // the handshake is under way; the poll below waits for it
+            }
+
+            if (socket.Poll(deadline.Remaining, SelectMode.SelectWrite))
+            {
+                var error = (SocketError)(int)socket.GetSocketOption(SocketOptionLevel.Socket, SocketOptionName.Error)!;
+                if (error == SocketError.Success)
+                {
+                    socket.Blocking = true;
+                    return socket;
+                }
+
+                lastError = new SocketException((int)error);
+            }
+        }
+        catch (SocketException e)
+        {
+            lastError = e;
+        }
+
+        socket.Dispose();
+        return null;
     }
 
     private void CheckIn(Hello hello, CancellationToken cancellationToken)
@@ -252,6 +284,8 @@ internal sealed class CoordinatorClient : ILinkListener, IDisposable
     /// <summary>The coordinator is gone: before the job formed that is why the join fails; after, it is a failure.</summary>
     private void Lose(string what)
     {
+        _link.BeginClose(); // answer the coordinator's end with ours, so it need not linger for it
+        SettleLeave();
         Decide(payload: null, what + " before the job formed.");
         _ = Record(new RankFailure(0, RankFailureKind.CoordinatorLost, what + ": rank 0 died, ended the job or is cut off."));
     }
@@ -274,6 +308,18 @@ internal sealed class CoordinatorClient : ILinkListener, IDisposable
 
         CoordinatorLog.FailureSeen(_logger, _rank, failure.Message);
         return true;
+    }
+
+    /// <summary>Ends <see cref="Leave"/>'s wait: the coordinator acknowledged, or it is gone and never will.</summary>
+    private void SettleLeave()
+    {
+        lock (_gate)
+        {
+            if (_state != State.Closed)
+            {
+                _leaveSettled.Set(); // never after Dispose, which comes after Closed
+            }
+        }
     }
 
     private bool IsJoined()

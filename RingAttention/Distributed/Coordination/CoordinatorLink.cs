@@ -23,6 +23,7 @@ internal sealed class CoordinatorLink : IDisposable
     private Thread? _thread;
     private volatile bool _closing;
     private volatile bool _stopped;
+    private volatile bool _mute;
 
     /// <summary>Wraps a connected socket; sends give up after <paramref name="sendTimeout"/>.</summary>
     public CoordinatorLink(Socket socket, TimeSpan sendTimeout)
@@ -30,20 +31,25 @@ internal sealed class CoordinatorLink : IDisposable
         _socket = socket;
         _socket.NoDelay = true; // heartbeats and failure notices are tiny and late ones look like deaths
         _socket.SendTimeout = (int)Math.Ceiling(sendTimeout.TotalMilliseconds);
-        Peer = CoordinatorText.Format($"{socket.RemoteEndPoint}");
+        Peer = PeerOf(socket);
     }
 
     /// <summary>The other end's address and port, for messages.</summary>
     public string Peer { get; }
 
-    /// <summary>Test hook: while true the loop sends no heartbeats, as if this side were frozen.</summary>
-    public bool HeartbeatsPaused { get; set; }
+    /// <summary>Test hook: once set, this side sends nothing (it still reads), as if its process were stopped.</summary>
+    public void Freeze() => _mute = true;
 
-    /// <summary>Sends bytes as they are; false if the connection is gone or the send timed out.</summary>
+    /// <summary>Sends bytes as they are; false if the connection is gone, the send timed out, or the link is frozen.</summary>
     public bool TrySend(ReadOnlySpan<byte> bytes)
     {
         lock (_sendGate)
         {
+            if (_mute)
+            {
+                return false;
+            }
+
             try
             {
                 while (!bytes.IsEmpty)
@@ -55,6 +61,8 @@ internal sealed class CoordinatorLink : IDisposable
             }
             catch (Exception e) when (e is SocketException or ObjectDisposedException)
             {
+                // A send that timed out may have sent part of a frame: nothing after it could be framed any more.
+                _mute = true;
                 return false;
             }
         }
@@ -67,19 +75,28 @@ internal sealed class CoordinatorLink : IDisposable
     {
         while (!into.IsEmpty)
         {
-            if (!_socket.Poll(deadline.Remaining, SelectMode.SelectRead))
+            into = into[ReceiveSome(into, deadline)..];
+        }
+    }
+
+    /// <summary>Reads at least one byte, at most <paramref name="into"/>.Length, before <paramref name="deadline"/>; returns how many.</summary>
+    /// <exception cref="TimeoutException">The deadline passed first.</exception>
+    /// <exception cref="EndOfStreamException">The peer closed the connection.</exception>
+    public int ReceiveSome(Span<byte> into, Deadline deadline)
+    {
+        // In naps, so a close from another thread is seen promptly and no poll is longer than the socket allows.
+        while (!_socket.Poll(deadline.RemainingAtMost(LongestNap), SelectMode.SelectRead))
+        {
+            if (deadline.HasPassed)
             {
                 throw new TimeoutException();
             }
 
-            int received = _socket.Receive(into);
-            if (received == 0)
-            {
-                throw new EndOfStreamException();
-            }
-
-            into = into[received..];
+            ObjectDisposedException.ThrowIf(_stopped, this);
         }
+
+        int received = _socket.Receive(into);
+        return received > 0 ? received : throw new EndOfStreamException();
     }
 
     /// <summary>Reads one frame before <paramref name="deadline"/>; a length over <see cref="Frame.MaxLength"/> is an <see cref="InvalidDataException"/>.</summary>
@@ -121,7 +138,7 @@ internal sealed class CoordinatorLink : IDisposable
                 if (nextHeartbeat.HasPassed)
                 {
                     // A failed send is not reported here: the read below sees the same broken connection.
-                    _ = HeartbeatsPaused || TrySend(CoordinatorFrames.Heartbeat);
+                    _ = TrySend(CoordinatorFrames.Heartbeat);
                     nextHeartbeat = Deadline.In(heartbeatInterval);
                 }
 
@@ -223,6 +240,18 @@ internal sealed class CoordinatorLink : IDisposable
 
     /// <inheritdoc />
     public void Dispose() => Close();
+
+    private static string PeerOf(Socket socket)
+    {
+        try
+        {
+            return CoordinatorText.Format($"{socket.RemoteEndPoint}");
+        }
+        catch (SocketException)
+        {
+            return "a peer that already disconnected"; // reset between accept and here
+        }
+    }
 
     private void Drain(Deadline deadline)
     {

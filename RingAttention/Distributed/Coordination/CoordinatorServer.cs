@@ -36,6 +36,7 @@ internal sealed class CoordinatorServer : ILinkListener, IDisposable
     private RankFailure? _failure;
     private int _checkIns;
     private bool _stopping;
+    private bool _frozen;
 
     private CoordinatorServer(Socket listener, string jobId, int worldSize, byte[] payload, CoordinatorOptions options, ILogger logger)
     {
@@ -72,6 +73,7 @@ internal sealed class CoordinatorServer : ILinkListener, IDisposable
             listener.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, false);
             listener.Bind(endpoint);
             listener.Listen(worldSize + 16);
+            listener.Blocking = false;
         }
         catch (SocketException e)
         {
@@ -89,12 +91,13 @@ internal sealed class CoordinatorServer : ILinkListener, IDisposable
     /// <summary>
     /// Waits until the job formed, or until it could not form and every rank that was going to check in was told
     /// why (all world-size check-ins seen, or the join deadline passed). Rank 0 waits here before it throws, so the
-    /// others learn the reason instead of finding the port closed.
+    /// others learn the reason instead of finding the port closed; but for a peer timeout at most, since ranks
+    /// launched together check in within moments and rank 0's own error should not wait on a rank that never comes.
     /// </summary>
     public void WaitUntilSettled(CancellationToken cancellationToken)
     {
-        // The acceptor settles a failed join at the deadline at the latest; the extra nap covers its polling.
-        _ = _settled.Wait(_joinDeadline.Remaining + AcceptNap + AcceptNap, cancellationToken);
+        TimeSpan bound = _joinDeadline.RemainingAtMost(_options.PeerTimeout) + AcceptNap; // the nap covers the acceptor's polling
+        _ = _settled.Wait(bound, cancellationToken);
     }
 
     /// <summary>Waits, at most <paramref name="timeout"/>, until every rank left, died or was declared silent.</summary>
@@ -105,6 +108,19 @@ internal sealed class CoordinatorServer : ILinkListener, IDisposable
 
     /// <summary>Test hook: closes every connection with a reset, as the kernel does when rank 0's process is killed.</summary>
     public void Abort() => Stop(abortive: true);
+
+    /// <summary>Test hook: the coordinator sends nothing more, heartbeats and failure notices included, as if rank 0's process were stopped.</summary>
+    public void Freeze()
+    {
+        lock (_gate)
+        {
+            _frozen = true;
+            foreach (CoordinatorLink link in _open)
+            {
+                link.Freeze();
+            }
+        }
+    }
 
     /// <inheritdoc />
     public void OnFrame(CoordinatorLink link, Frame frame)
@@ -132,50 +148,18 @@ internal sealed class CoordinatorServer : ILinkListener, IDisposable
     }
 
     /// <inheritdoc />
-    public void OnClosed(CoordinatorLink link, Exception error)
-    {
-        lock (_gate)
-        {
-            if (!_stopping && _rankOf.TryGetValue(link, out int rank) && !_left[rank])
-            {
-                MarkGone(rank);
-                if (_phase == Phase.Joining)
-                {
-                    FailForming(CoordinatorText.Format($"rank {rank} ({link.Peer}) closed its connection before all ranks joined: it died or gave up."));
-                }
-                else if (_phase == Phase.Formed)
-                {
-                    Fail(new RankFailure(rank, RankFailureKind.Died, CoordinatorText.Format(
-                        $"rank {rank} died: its connection to the coordinator ({link.Peer}) closed without a clean leave ({Cause(error)}).")));
-                }
-            }
-        }
-
-        Forget(link);
-    }
+    public void OnClosed(CoordinatorLink link, Exception error) => LoseRank(
+        link,
+        RankFailureKind.Died,
+        rank => $"rank {rank} ({link.Peer}) closed its connection before all ranks joined: it died or gave up.",
+        rank => $"rank {rank} died: its connection to the coordinator ({link.Peer}) closed without a clean leave ({Cause(error)}).");
 
     /// <inheritdoc />
-    public void OnSilent(CoordinatorLink link, TimeSpan silence)
-    {
-        lock (_gate)
-        {
-            if (!_stopping && _rankOf.TryGetValue(link, out int rank) && !_left[rank])
-            {
-                MarkGone(rank);
-                if (_phase == Phase.Joining)
-                {
-                    FailForming(CoordinatorText.Format($"rank {rank} ({link.Peer}) sent nothing for {CoordinatorText.Seconds(silence)} before all ranks joined: it is hung or cut off."));
-                }
-                else if (_phase == Phase.Formed)
-                {
-                    Fail(new RankFailure(rank, RankFailureKind.Silent, CoordinatorText.Format(
-                        $"rank {rank} sent no heartbeat for {CoordinatorText.Seconds(silence)}: it is hung, frozen or cut off.")));
-                }
-            }
-        }
-
-        Forget(link); // the failure notice went out first, so a frozen rank that wakes up reads why it was dropped
-    }
+    public void OnSilent(CoordinatorLink link, TimeSpan silence) => LoseRank(
+        link,
+        RankFailureKind.Silent,
+        rank => $"rank {rank} ({link.Peer}) sent nothing for {CoordinatorText.Seconds(silence)} before all ranks joined: it is hung or cut off.",
+        rank => $"rank {rank} sent no heartbeat for {CoordinatorText.Seconds(silence)}: it is hung, frozen or cut off.");
 
     private static string Cause(Exception error) => error switch
     {
@@ -190,9 +174,8 @@ internal sealed class CoordinatorServer : ILinkListener, IDisposable
         {
             while (!Volatile.Read(ref _stopping))
             {
-                if (_listener.Poll(AcceptNap, SelectMode.SelectRead))
+                if (_listener.Poll(AcceptNap, SelectMode.SelectRead) && TryAccept() is { } socket)
                 {
-                    Socket socket = _listener.Accept();
                     new Thread(() => Serve(socket)) { IsBackground = true, Name = "coordinator-connection" }.Start();
                 }
 
@@ -202,6 +185,24 @@ internal sealed class CoordinatorServer : ILinkListener, IDisposable
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
             // the listener was closed by Stop
+        }
+    }
+
+    /// <summary>
+    /// The listener is non-blocking: a connection reset between the poll and the accept leaves nothing to accept,
+    /// and a blocking accept would then wait for the next one with no deadline.
+    /// </summary>
+    private Socket? TryAccept()
+    {
+        try
+        {
+            Socket socket = _listener.Accept();
+            socket.Blocking = true; // reads and sends have their own deadlines (polls and the send timeout)
+            return socket;
+        }
+        catch (SocketException e) when (e.SocketErrorCode is SocketError.WouldBlock or SocketError.ConnectionAborted or SocketError.ConnectionReset)
+        {
+            return null;
         }
     }
 
@@ -241,6 +242,10 @@ internal sealed class CoordinatorServer : ILinkListener, IDisposable
             }
 
             _open.Add(link);
+            if (_frozen)
+            {
+                link.Freeze();
+            }
         }
 
         Hello? hello = ReadHello(link);
@@ -268,9 +273,7 @@ internal sealed class CoordinatorServer : ILinkListener, IDisposable
         string? drop;
         try
         {
-            Span<byte> magic = stackalloc byte[Hello.Magic.Length];
-            link.ReceiveExactly(magic, deadline);
-            if (!magic.SequenceEqual(Hello.Magic))
+            if (!ReceiveMagic(link, deadline))
             {
                 drop = "its first bytes are not the coordinator's magic";
             }
@@ -296,6 +299,26 @@ internal sealed class CoordinatorServer : ILinkListener, IDisposable
 
         CoordinatorLog.StrangerDropped(_logger, _where, link.Peer, drop);
         return null;
+    }
+
+    /// <summary>Reads the magic, comparing each byte as it comes, so a stranger is known by its first wrong byte, not after eight.</summary>
+    private static bool ReceiveMagic(CoordinatorLink link, Deadline deadline)
+    {
+        ReadOnlySpan<byte> expected = Hello.Magic;
+        Span<byte> received = stackalloc byte[expected.Length];
+        int have = 0;
+        while (have < expected.Length)
+        {
+            int got = link.ReceiveSome(received[have..], deadline);
+            if (!received.Slice(have, got).SequenceEqual(expected.Slice(have, got)))
+            {
+                return false;
+            }
+
+            have += got;
+        }
+
+        return true;
     }
 
     /// <summary>Gives <paramref name="hello"/> its place, or tells it (and, when the job cannot form, everyone) why not. True if the link stays.</summary>
@@ -428,6 +451,31 @@ internal sealed class CoordinatorServer : ILinkListener, IDisposable
         }
     }
 
+    /// <summary>
+    /// A link's loop ended without a leave: before the job formed the job cannot form; after, it is the rank's failure.
+    /// Either way the notice goes out before the link is closed, so a frozen rank that wakes up reads why it was dropped.
+    /// </summary>
+    private void LoseRank(CoordinatorLink link, RankFailureKind kind, Func<int, FormattableString> beforeForming, Func<int, FormattableString> afterForming)
+    {
+        lock (_gate)
+        {
+            if (!_stopping && _rankOf.TryGetValue(link, out int rank) && !_left[rank])
+            {
+                MarkGone(rank);
+                if (_phase == Phase.Joining)
+                {
+                    FailForming(CoordinatorText.Format(beforeForming(rank)));
+                }
+                else if (_phase == Phase.Formed)
+                {
+                    Fail(new RankFailure(rank, kind, CoordinatorText.Format(afterForming(rank))));
+                }
+            }
+        }
+
+        Forget(link);
+    }
+
     private void MarkGone(int rank)
     {
         _gone[rank] = true;
@@ -452,7 +500,7 @@ internal sealed class CoordinatorServer : ILinkListener, IDisposable
 
     private void Stop(bool abortive)
     {
-        CoordinatorLink[] open;
+        (CoordinatorLink Link, bool IsRank)[] open;
         lock (_gate)
         {
             if (_stopping)
@@ -461,19 +509,20 @@ internal sealed class CoordinatorServer : ILinkListener, IDisposable
             }
 
             _stopping = true; // from here on no callback touches the events below
-            open = [.. _open];
+            open = [.. _open.Select(link => (link, _rankOf.ContainsKey(link)))];
             _open.Clear();
             _settled.Dispose();
             _everyoneGone.Dispose();
         }
 
         _listener.Close();
-        foreach (CoordinatorLink link in open)
+        foreach ((CoordinatorLink link, bool isRank) in open)
         {
-            link.BeginClose(abortive);
+            // A connection that never became a rank is owed nothing: no reason to linger for a stranger.
+            link.BeginClose(abortive || !isRank);
         }
 
-        foreach (CoordinatorLink link in open)
+        foreach ((CoordinatorLink link, _) in open)
         {
             link.FinishClose();
         }

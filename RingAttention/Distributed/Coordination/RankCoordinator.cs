@@ -189,6 +189,10 @@ public sealed class RankCoordinator : IDisposable
         _client.Abort();
     }
 
-    /// <summary>Test hook: stops this rank's heartbeats while it keeps reading, as if its process froze.</summary>
-    internal void PauseHeartbeats() => _client.PauseHeartbeats();
+    /// <summary>Test hook: this rank (and on rank 0 its coordinator) sends nothing more but keeps reading, as if its process were stopped.</summary>
+    internal void Freeze()
+    {
+        _server?.Freeze();
+        _client.Freeze();
+    }
 }

@@ -1,6 +1,9 @@
 namespace RingAttention.Distributed.Coordination;
 
-/// <summary>How a rank of the job was found to have failed.</summary>
+/// <summary>
+/// How a rank of the job was found to have failed after the job formed. A rank that never joins is not among them:
+/// the job never forms, and <see cref="RankCoordinator.Join"/> throws a <see cref="CoordinatorException"/> naming it.
+/// </summary>
 public enum RankFailureKind
 {
     /// <summary>The rank's connection closed without <see cref="RankCoordinator.Leave"/>: its process died or was killed.</summary>
@@ -14,7 +17,4 @@ public enum RankFailureKind
 
     /// <summary>Rank 0's coordinator closed the connection or went silent; nobody can tell this rank about the others any more.</summary>
     CoordinatorLost,
-
-    /// <summary>The rank did not check in within <see cref="CoordinatorOptions.JoinTimeout"/>.</summary>
-    NeverJoined,
 }

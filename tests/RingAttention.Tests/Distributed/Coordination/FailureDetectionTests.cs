@@ -50,7 +50,7 @@ public sealed class FailureDetectionTests
         RankCoordinator[] ranks = job.JoinAll();
         var clock = Stopwatch.StartNew();
 
-        ranks[2].PauseHeartbeats();
+        ranks[2].Freeze();
 
         foreach (RankCoordinator rank in ranks)
         {
@@ -77,6 +77,24 @@ public sealed class FailureDetectionTests
             Assert.Equal(0, survivor.Failure.Rank);
             Assert.StartsWith($"rank 0's coordinator at {job.Where} closed the connection", survivor.Failure.Message, StringComparison.Ordinal);
         }
+    }
+
+    [Fact]
+    public void Every_rank_sees_the_coordinator_lost_when_rank_0_freezes()
+    {
+        using var job = new TestJob(3);
+        RankCoordinator[] ranks = job.JoinAll();
+        var clock = Stopwatch.StartNew();
+
+        ranks[0].Freeze();
+
+        foreach (RankCoordinator survivor in Others(ranks, 0))
+        {
+            AssertFailsWithin(survivor, job.Options.PeerTimeout + Promptly, clock);
+            Assert.Equal(new RankFailure(0, RankFailureKind.CoordinatorLost, $"rank 0's coordinator at {job.Where} sent nothing for 1 s: rank 0 died, ended the job or is cut off."), survivor.Failure);
+        }
+
+        Assert.True(clock.Elapsed >= job.Options.PeerTimeout - job.Options.HeartbeatInterval, $"declared lost after only {clock.Elapsed}");
     }
 
     [Fact]
@@ -135,7 +153,7 @@ public sealed class FailureDetectionTests
         ranks[0].Dispose();
 
         Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(0.9), TimeSpan.FromSeconds(2.5));
-        AssertFailsWithin(ranks[1], Promptly, clock);
+        AssertFailsWithin(ranks[1], Promptly, Stopwatch.StartNew()); // the coordinator closed as Dispose returned
         Assert.Equal(RankFailureKind.CoordinatorLost, ranks[1].Failure!.Kind);
     }
 
@@ -155,12 +173,13 @@ public sealed class FailureDetectionTests
 
     private static IEnumerable<RankCoordinator> Others(RankCoordinator[] ranks, int except) => ranks.Where(rank => rank.Rank != except);
 
-    private static void AssertFailsWithin(RankCoordinator rank, TimeSpan bound, Stopwatch since)
+    internal static void AssertFailsWithin(RankCoordinator rank, TimeSpan bound, Stopwatch since)
     {
         TimeSpan left = bound - since.Elapsed;
         Assert.True(
             rank.Failed.WaitHandle.WaitOne(left > TimeSpan.Zero ? left : TimeSpan.Zero),
             $"rank {rank.Rank} saw no failure within {bound} (failure: {rank.Failure})");
         Assert.NotNull(rank.Failure);
+        TestContext.Current.TestOutputHelper?.WriteLine($"rank {rank.Rank} saw {rank.Failure.Kind} after {since.Elapsed.TotalMilliseconds:0} ms: {rank.Failure.Message}");
     }
 }

@@ -9,7 +9,7 @@ namespace RingAttention.Tests.Distributed.Coordination;
 public sealed class StrangerTests
 {
     [Fact]
-    public void Strangers_that_send_garbage_or_stay_silent_are_dropped_and_the_job_still_forms()
+    public void A_stranger_that_sends_garbage_is_dropped_at_once_and_the_job_still_forms()
     {
         using var job = new TestJob(3);
         RankOutcome<RankCoordinator>[] ranks = RankThreadsForTests.Run(3, rank =>
@@ -75,6 +75,20 @@ public sealed class StrangerTests
 
         Assert.Equal(0, ReceiveUntilClosed(stranger, TimeSpan.FromSeconds(3)));
         Assert.Null(only.Failure);
+    }
+
+    [Fact]
+    public void A_stranger_is_dropped_at_its_first_wrong_byte_not_after_the_handshake_timeout()
+    {
+        using var job = new TestJob(1, new CoordinatorOptions { HeartbeatInterval = TimeSpan.FromMilliseconds(100), PeerTimeout = TimeSpan.FromSeconds(1), HandshakeTimeout = TimeSpan.FromSeconds(10) });
+        using RankCoordinator only = job.Join(0);
+        using Socket stranger = Connect(job.Port);
+        var clock = Stopwatch.StartNew();
+
+        stranger.Send("RIN?"u8); // three bytes of the magic, then a wrong one, then silence
+
+        Assert.Equal(0, ReceiveUntilClosed(stranger, TimeSpan.FromSeconds(3)));
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(3), $"dropped after {clock.Elapsed}");
     }
 
     private static Socket Connect(int port)

@@ -30,6 +30,7 @@ internal sealed class TestJob : IDisposable
         PeerTimeout = TimeSpan.FromSeconds(1),
         HandshakeTimeout = TimeSpan.FromMilliseconds(500),
         LeaveTimeout = TimeSpan.FromSeconds(2),
+        LoggerFactory = new TestOutputLoggerFactory(),
     };
 
     public int WorldSize { get; }
