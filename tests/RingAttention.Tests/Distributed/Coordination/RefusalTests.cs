@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
-using System.Net;
 using System.Net.Sockets;
 using RingAttention.Distributed.Coordination;
 
@@ -14,7 +13,7 @@ public sealed class RefusalTests
     {
         using var job = new TestJob(1);
         using RankCoordinator only = job.Join(0);
-        using Socket stranger = ConnectWithin(job.Port, TimeSpan.FromSeconds(5));
+        using Socket stranger = RawPeer.Connect(job.Port);
 
         stranger.Send(new Hello(2, TestJob.JobId, 0, 1, TestJob.Fingerprint).ToGreeting());
 
@@ -49,7 +48,7 @@ public sealed class RefusalTests
                 return job.Join(0);
             }
 
-            using Socket doomed = ConnectWithin(job.Port, TimeSpan.FromSeconds(5));
+            using Socket doomed = RawPeer.Connect(job.Port);
             doomed.Send(new Hello(Hello.CurrentProtocolVersion, TestJob.JobId, 1, 3, TestJob.Fingerprint).ToGreeting());
             Thread.Sleep(100); // checked in; rank 2 has not come yet
             doomed.LingerState = new LingerOption(enable: true, seconds: 0); // then killed
@@ -60,25 +59,6 @@ public sealed class RefusalTests
         Assert.Matches(@"^rank 1 \(127\.0\.0\.1:\d+\) closed its connection before all ranks joined: it died or gave up\.$", e.Message);
         TimeSpan bound = job.Options.PeerTimeout + TimeSpan.FromSeconds(1);
         Assert.True(clock.Elapsed < bound, $"rank 0 failed after {clock.Elapsed}; it should wait for late ranks a peer timeout at most");
-    }
-
-    private static Socket ConnectWithin(int port, TimeSpan bound)
-    {
-        var clock = Stopwatch.StartNew();
-        while (true)
-        {
-            var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            try
-            {
-                socket.Connect(new IPEndPoint(IPAddress.Loopback, port));
-                return socket;
-            }
-            catch (SocketException) when (clock.Elapsed < bound)
-            {
-                socket.Dispose();
-                Thread.Sleep(50); // rank 0 is still starting
-            }
-        }
     }
 
     /// <summary>Reads frames, skipping heartbeats, until a rejection; returns its reason.</summary>

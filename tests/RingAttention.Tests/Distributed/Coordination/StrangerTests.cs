@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using RingAttention.Distributed.Coordination;
@@ -22,9 +21,9 @@ public sealed class StrangerTests
             Thread.Sleep(200); // let rank 0 come up, so the strangers reach the coordinator first
             if (rank == 1)
             {
-                using Socket garbage = Connect(job.Port);
+                using Socket garbage = RawPeer.Connect(job.Port);
                 garbage.Send(Encoding.ASCII.GetBytes("GET / HTTP/1.1\r\nHost: x\r\n\r\n"));
-                Assert.Equal(0, ReceiveUntilClosed(garbage, TimeSpan.FromSeconds(3))); // dropped without a word
+                Assert.Equal(0, RawPeer.ReceiveUntilClosed(garbage, TimeSpan.FromSeconds(3))); // dropped without a word
             }
 
             return job.Join(rank);
@@ -49,7 +48,7 @@ public sealed class StrangerTests
             if (rank == 1)
             {
                 Thread.Sleep(200);
-                silent = new RankOutcome<Socket>(Connect(job.Port), null);
+                silent = new RankOutcome<Socket>(RawPeer.Connect(job.Port), null);
                 clock.Start();
             }
 
@@ -60,7 +59,7 @@ public sealed class StrangerTests
 
         Assert.All(ranks, outcome => Assert.Null(outcome.Error));
         Assert.True(formedAfter < job.Options.HandshakeTimeout, $"the job formed {formedAfter} after the stranger came");
-        Assert.Equal(0, ReceiveUntilClosed(stranger, TimeSpan.FromSeconds(3)));
+        Assert.Equal(0, RawPeer.ReceiveUntilClosed(stranger, TimeSpan.FromSeconds(3)));
         Assert.InRange(clock.Elapsed, job.Options.HandshakeTimeout * 0.9, job.Options.HandshakeTimeout + TimeSpan.FromSeconds(1.5));
     }
 
@@ -69,11 +68,11 @@ public sealed class StrangerTests
     {
         using var job = new TestJob(1);
         using RankCoordinator only = job.Join(0);
-        using Socket stranger = Connect(job.Port);
+        using Socket stranger = RawPeer.Connect(job.Port);
 
         stranger.Send([.. "RINGATT1"u8, 0xFF, 0xFF, 0xFF, 0x7F, 1]);
 
-        Assert.Equal(0, ReceiveUntilClosed(stranger, TimeSpan.FromSeconds(3)));
+        Assert.Equal(0, RawPeer.ReceiveUntilClosed(stranger, TimeSpan.FromSeconds(3)));
         Assert.Null(only.Failure);
     }
 
@@ -82,48 +81,12 @@ public sealed class StrangerTests
     {
         using var job = new TestJob(1, new CoordinatorOptions { HeartbeatInterval = TimeSpan.FromMilliseconds(100), PeerTimeout = TimeSpan.FromSeconds(1), HandshakeTimeout = TimeSpan.FromSeconds(10) });
         using RankCoordinator only = job.Join(0);
-        using Socket stranger = Connect(job.Port);
+        using Socket stranger = RawPeer.Connect(job.Port);
         var clock = Stopwatch.StartNew();
 
         stranger.Send("RIN?"u8); // three bytes of the magic, then a wrong one, then silence
 
-        Assert.Equal(0, ReceiveUntilClosed(stranger, TimeSpan.FromSeconds(3)));
+        Assert.Equal(0, RawPeer.ReceiveUntilClosed(stranger, TimeSpan.FromSeconds(3)));
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(3), $"dropped after {clock.Elapsed}");
-    }
-
-    private static Socket Connect(int port)
-    {
-        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        socket.Connect(new IPEndPoint(IPAddress.Loopback, port));
-        return socket;
-    }
-
-    /// <summary>Bytes received until the coordinator closed the connection; fails if it is still open after <paramref name="bound"/>.</summary>
-    private static int ReceiveUntilClosed(Socket socket, TimeSpan bound)
-    {
-        var deadline = Stopwatch.StartNew();
-        int total = 0;
-        byte[] buffer = new byte[256];
-        while (true)
-        {
-            TimeSpan left = bound - deadline.Elapsed;
-            Assert.True(left > TimeSpan.Zero && socket.Poll(left, SelectMode.SelectRead), $"the coordinator kept a stranger's connection open for {bound}");
-            int received;
-            try
-            {
-                received = socket.Receive(buffer);
-            }
-            catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionReset)
-            {
-                return total; // dropped with a reset
-            }
-
-            if (received == 0)
-            {
-                return total;
-            }
-
-            total += received;
-        }
     }
 }
