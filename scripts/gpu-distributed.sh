@@ -60,6 +60,9 @@ for n in 2 3 4 8; do
   run_case "ring-$n" 0 300 "${CLI[@]}" launch "${SHARE[@]}" --nproc-per-node "$n" -- "${PROBE[@]}" ring --seq $((256 * n)) --heads 4 --kv-heads 2 --dim 64
   expect_line "ring-$n" "RING PASS"
 done
+# Data parallel x context parallel: 4 processes as 2 rings of 2 (the world communicator split by ncclCommSplit).
+run_case "ring-2x2-split" 0 300 "${CLI[@]}" launch "${SHARE[@]}" --nproc-per-node 4 -- "${PROBE[@]}" ring --cp 2 --seq 512
+expect_line "ring-2x2-split" "RING PASS"
 run_case "ring-3-striped-nomask-fp16" 0 300 "${CLI[@]}" launch "${SHARE[@]}" --nproc-per-node 3 -- "${PROBE[@]}" ring --seq 768 --mask none --balance striped --dtype fp16
 expect_line "ring-3-striped-nomask-fp16" "RING PASS"
 

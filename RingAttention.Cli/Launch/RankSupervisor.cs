@@ -14,6 +14,9 @@ internal sealed partial class RankSupervisor : IDisposable
     /// <summary>How long to wait for ranks after SIGKILL, which they cannot ignore; only a process stuck in the kernel takes longer.</summary>
     private static readonly TimeSpan KillDeadline = TimeSpan.FromSeconds(10);
 
+    /// <summary>How long the other ranks may take to end by themselves after one failed, before SIGTERM (at most the grace period).</summary>
+    private static readonly TimeSpan SettleWindow = TimeSpan.FromSeconds(3);
+
     /// <summary>How long a rank's output may stay open after it ended (held by a process it started) before it is dropped.</summary>
     private static readonly TimeSpan DrainDeadline = TimeSpan.FromSeconds(5);
 
@@ -150,6 +153,15 @@ internal sealed partial class RankSupervisor : IDisposable
     /// </summary>
     private async Task<IReadOnlyList<int>> StopAsync()
     {
+        Task all = Task.WhenAll(_ranks.Select(rank => rank.Exited));
+        if (!_signal.Task.IsCompleted)
+        {
+            // After a rank failed, the others first get a moment to end by themselves: a rank that noticed the failure
+            // (RingAttention's process group does within milliseconds) then exits with its own error, naming the
+            // rank that failed, instead of being cut off by SIGTERM before it could say so.
+            await EndsWithin(all, _plan.GracePeriod < SettleWindow ? _plan.GracePeriod : SettleWindow).ConfigureAwait(false);
+        }
+
         List<int> signalled;
         lock (_gate)
         {
@@ -159,7 +171,6 @@ internal sealed partial class RankSupervisor : IDisposable
             signalled = [.. _ranks.Where(rank => rank.Signal(signal)).Select(rank => rank.Rank)];
         }
 
-        Task all = Task.WhenAll(_ranks.Select(rank => rank.Exited));
         if (!await EndsWithin(all, _plan.GracePeriod).ConfigureAwait(false))
         {
             foreach (RankProcess rank in _ranks.Where(rank => rank.Signal(Signals.Kill)))

@@ -233,18 +233,15 @@ RINGATTN_API int32_t ringattn_nccl_comm_split(ringattn_comm* parent, int32_t col
         require_not_null(out, "out");
         *out = nullptr;
         ringattn::DeviceGuard device_guard(parent->device);
-        // Where NCCL stores the new communicator. A non-blocking split stores it later, from NCCL's own thread: the
-        // slot lives on the heap and is freed only once it was read, so a split that fails or times out (and may
-        // still complete) never writes into a dead stack frame; that case leaks one pointer.
+        // Where NCCL stores the new communicator. A non-blocking split stores it from NCCL's own thread, when its
+        // init job ends, and a slot freed right after the pointer appeared was seen corrupting the heap (NCCL 2.28):
+        // the slot is never freed. A job splits a few times, so this leaks a few pointers per process, on purpose.
         auto* slot = new ncclComm_t(nullptr);
         // config NULL: the child inherits the parent's configuration, non-blocking mode included.
         ncclResult_t result = ncclCommSplit(parent->nccl, color < 0 ? NCCL_SPLIT_NOCOLOR : color, key, slot, nullptr);
         // A non-blocking split completes on the parent first; only then is the child filled in (NCCL >= 2.23).
         complete_enqueue(parent, result, "ncclCommSplit");
-        if (color < 0) {  // NCCL_SPLIT_NOCOLOR: this rank is in no new communicator
-            delete slot;
-            return;
-        }
+        if (color < 0) return;  // NCCL_SPLIT_NOCOLOR: this rank is in no new communicator
         if (!parent->blocking) {
             // Non-blocking: NCCL's init job stores the child into the slot when it completes, which can be after the
             // parent already reads ncclSuccess (seen with NCCL 2.28): wait for the pointer itself, bounded.
@@ -261,7 +258,6 @@ RINGATTN_API int32_t ringattn_nccl_comm_split(ringattn_comm* parent, int32_t col
             }
         }
         ncclComm_t child = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
-        delete slot;
         if (child == nullptr) fail(RINGATTN_STATUS_INTERNAL, "ncclCommSplit succeeded but made no communicator");
         if (!parent->blocking) {
             ncclResult_t state = wait_while_in_progress(child, parent->timeout_ms, parent);
