@@ -18,6 +18,8 @@ cp -r tests/RingAttention.RankProbe/bin/Release/net10.0/. "$out/probe/"
 if [ -d benchmarks/RingAttention.Benchmarks/bin/Release/net10.0 ]; then
   cp -r benchmarks/RingAttention.Benchmarks/bin/Release/net10.0/. "$out/benchmarks/"
 fi
+# The commit these outputs were built from (the GPU machine's own checkout does not know it), "+dirty" if uncommitted.
+echo "$(git rev-parse HEAD)$(git diff --quiet HEAD -- . ':!.gpu-carry' || echo +dirty)" > "$out/tests/commit.txt"
 # Debug symbols, XML docs and satellite resources are not needed to run there, and the tree may carry 64 MiB.
 find "$out" \( -name '*.pdb' -o -name '*.xml' \) -delete
 find "$out" -mindepth 2 -maxdepth 2 -type d -name '*-*' -o -mindepth 2 -maxdepth 2 -type d -regex '.*/[a-z][a-z]' | xargs -r rm -rf

@@ -9,6 +9,9 @@ set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 RESULTS="${OUT:-build/gpu-run-all}"
+# The commit scripts/gpu-carry.sh built; this machine's checkout would name the one it started from.
+GIT_COMMIT="${GIT_COMMIT:-$(cat "${GPU_TEST_BIN:-.gpu-carry/tests}/commit.txt" 2>/dev/null)}"
+export GIT_COMMIT
 mkdir -p "$RESULTS"
 work="$(mktemp -d)"
 OUT="$work/gpu-check" GPU_TEST_BIN="${GPU_TEST_BIN:-.gpu-carry/tests}" scripts/gpu-check.sh >"$work/gpu-check.txt" 2>&1

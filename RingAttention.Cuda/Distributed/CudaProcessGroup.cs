@@ -203,8 +203,8 @@ public sealed partial class CudaProcessGroup : IDisposable
 
     /// <summary>
     /// Runs <paramref name="work"/> (calls on this rank's ring) and turns its failure into the job's: an exception caused
-    /// by another rank's failure (an aborted communicator) becomes that rank's <see cref="RankFailedException"/>; any
-    /// other is reported to every rank, then rethrown.
+    /// by another rank's failure, or an NCCL error, becomes a <see cref="RankFailedException"/> naming the rank that
+    /// failed; any other is reported to every rank, then rethrown.
     /// </summary>
     public T Guarded<T>(Func<T> work)
     {
@@ -215,7 +215,10 @@ public sealed partial class CudaProcessGroup : IDisposable
         }
         catch (Exception e) when (e is not RankFailedException)
         {
-            if (_watchdog.Failure is RankFailure failure)
+            // An NCCL error is the job's failure (usually a peer's death, which the coordinator then names); any other
+            // exception is this rank's own: every rank is told, and the caller gets it unchanged.
+            RankFailure? failure = _watchdog.Failure ?? (e is NcclException nccl ? _watchdog.FailOnNcclError(nccl.Message) : null);
+            if (failure is not null)
             {
                 throw new RankFailedException(failure, e);
             }

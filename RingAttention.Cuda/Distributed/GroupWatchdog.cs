@@ -93,6 +93,23 @@ internal sealed partial class GroupWatchdog : IDisposable
         return failure;
     }
 
+    /// <summary>
+    /// Fails the job for an NCCL error this rank saw (asynchronous, or returned by a call). Over sockets NCCL sees a dead
+    /// peer within milliseconds, before the coordinator's notice that names the peer arrives: the notice gets a moment,
+    /// and NCCL's own words are reported only without one. Returns the failure that is kept.
+    /// </summary>
+    public RankFailure FailOnNcclError(string error)
+    {
+        if (Failure is RankFailure first)
+        {
+            return first;
+        }
+
+        return AwaitNews(CauseGrace) is RankFailure cause
+            ? Fail(cause, tellOthers: false)
+            : Fail(new RankFailure(_rank, RankFailureKind.Reported, Text($"rank {_rank}: NCCL reported an error (a peer died or the network failed): {error}")), tellOthers: true);
+    }
+
     public void Dispose()
     {
         _stop.Set();
@@ -126,17 +143,7 @@ internal sealed partial class GroupWatchdog : IDisposable
             {
                 if (AsyncError(communicator) is string error)
                 {
-                    // Over sockets NCCL sees a dead peer within milliseconds, before the coordinator's notice that names
-                    // the peer arrives: give the notice a moment, and report NCCL's own words only without one.
-                    if (AwaitNews(CauseGrace) is RankFailure cause)
-                    {
-                        Fail(cause, tellOthers: false);
-                    }
-                    else
-                    {
-                        Fail(new RankFailure(_rank, RankFailureKind.Reported, Text($"rank {_rank}: NCCL reported an asynchronous error (a peer died or the network failed): {error}")), tellOthers: true);
-                    }
-
+                    FailOnNcclError(error);
                     return;
                 }
             }
