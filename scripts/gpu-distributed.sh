@@ -88,6 +88,7 @@ fault "fault-kill" kill 137 120 --after-calls 3 --timeout-s 600
 fault "fault-raise" raise 1 120 --after-calls 3 --timeout-s 600
 fault "fault-hang" hang 3 180 --after-calls 3 --timeout-s 20
 fault "fault-absent" absent 1 120 --join-timeout-s 15
+fault "fault-mismatch" mismatch 4 120 --seq 4096
 # The bootstrap port held by another program: rank 0 fails at once, naming it.
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 python3 -c "import socket,time; s=socket.socket(); s.bind(('127.0.0.1', $port)); s.listen(); time.sleep(120)" & holder=$!
@@ -101,6 +102,9 @@ python3 scripts/distributed/strangers.py 127.0.0.1 "$port" 20 & strangers=$!
 run_case "strangers" 0 300 "${CLI[@]}" launch "${SHARE[@]}" --nproc-per-node 2 --master-port "$port" -- "${PROBE[@]}" ring --seq 512
 kill "$strangers" 2>/dev/null
 
+# No rank outlives its job: nothing of ours is left on the GPU (its memory freed with it).
+sleep 2
+run_case "no-process-left" 0 30 bash -c '! nvidia-smi --query-compute-apps=pid,process_name,used_memory --format=csv,noheader | grep -E "dotnet|RankProbe|ringattn"'
 run_case "fault-report" 0 60 python3 scripts/distributed/fault_report.py "$OUT_DIR"
 cat "$OUT_DIR/fault-report.log"
 rm -rf "$work"

@@ -9,7 +9,8 @@ namespace RingAttention.RankProbe;
 
 /// <summary>
 /// One injected fault in a ring of processes: every rank runs forward calls in a loop, and rank R misbehaves at call K
-/// ("kill": SIGKILLs itself; "raise": throws; "hang": stops calling, alive; "absent": never joins). Each line carries
+/// ("kill": SIGKILLs itself; "raise": throws; "hang": stops calling, alive; "absent": never joins; "mismatch": plans
+/// a longer sequence than the others, which every rank must refuse before any exchange). Each line carries
 /// the Unix time in ms, so the script can tell how long each survivor took to learn of the fault.
 /// </summary>
 internal static class FaultProbe
@@ -30,7 +31,7 @@ internal static class FaultProbe
         var problem = new RingProblem
         {
             BatchSize = 1,
-            SequenceLength = a.Int("--seq", 8192),
+            SequenceLength = a.Int("--seq", 8192) * (faulty && kind == "mismatch" ? 2 : 1),
             QueryHeads = 8,
             KeyValueHeads = 8,
             HeadDim = 64,
@@ -46,7 +47,18 @@ internal static class FaultProbe
         var clock = Stopwatch.StartNew();
         using var group = CudaProcessGroup.Join(environment, options);
         Say(Text($"joined in {clock.Elapsed.TotalSeconds:F2} s"));
-        using CudaRingRank ring = group.CreateRingRank(problem, DeviceElementType.BFloat16);
+        CudaRingRank ring;
+        try
+        {
+            ring = group.CreateRingRank(problem, DeviceElementType.BFloat16);
+        }
+        catch (ProblemMismatchException e)
+        {
+            Say("REFUSED " + e.Message);
+            return 4;
+        }
+
+        using CudaRingRank plan = ring;
         using var tensors = new RankDeviceTensors(problem, DeviceElementType.BFloat16, group.Device, isRoot: false, backward: false);
         var random = new Random(environment.Rank);
         tensors.Upload(ProbeTensors.Uniform(random, problem.LocalQueryElements), tensors.Query);
