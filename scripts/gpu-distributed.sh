@@ -105,7 +105,7 @@ kill "$strangers" 2>/dev/null
 # No rank outlives its job: after every fault, the GPU's memory is back to idle (under 1 GiB in use; a leftover rank
 # holds its CUDA context and plan, several GiB), and no process of ours remains.
 sleep 2
-run_case "gpu-memory-freed" 0 30 bash -c 'nvidia-smi --query-gpu=memory.used --format=csv,noheader,nounits; used=$(nvidia-smi --query-gpu=memory.used --format=csv,noheader,nounits | head -n 1); [ "$used" -lt 1024 ] && ! pgrep -f "RankProbe|ringattn.dll"'
+run_case "gpu-memory-freed" 0 30 bash -c 'nvidia-smi --query-gpu=memory.used --format=csv,noheader,nounits; used=$(nvidia-smi --query-gpu=memory.used --format=csv,noheader,nounits | head -n 1); [ "$used" -lt 1024 ] && ! pgrep -f "[R]ankProbe|[r]ingattn[.]dll"'
 run_case "fault-report" 0 60 python3 scripts/distributed/fault_report.py "$OUT_DIR"
 cat "$OUT_DIR/fault-report.log"
 rm -rf "$work"
