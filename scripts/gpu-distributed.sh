@@ -9,6 +9,8 @@
 # Environment:
 #   CARRY               folder with cli/ and probe/ (scripts/gpu-carry.sh); default .gpu-carry
 #   RINGATTN_NATIVE_PATH the shim to load (gpu-check.sh's build, or a prebuilt one)
+#   QUICK=1             a shorter pass for a re-run: rings of 2 and 4 (and 2 of 2), the CLI, and the faults that end
+#                       fast (kill, raise, mismatch, port in use), not 3 and 8 ranks, hang, absent or strangers
 set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -56,15 +58,19 @@ run_case() {
 expect_line() {
   if [ "${RESULTS[-1]:0:2}" = "ok" ] && ! grep -q "$2" "$OUT_DIR/$1.log"; then RESULTS[-1]="FAILED (no '$2' in the log)"; fi
 }
-for n in 2 3 4 8; do
+RING_SIZES="2 3 4 8"
+[ "${QUICK:-0}" = 1 ] && RING_SIZES="2 4"
+for n in $RING_SIZES; do
   run_case "ring-$n" 0 300 "${CLI[@]}" launch "${SHARE[@]}" --nproc-per-node "$n" -- "${PROBE[@]}" ring --seq $((256 * n)) --heads 4 --kv-heads 2 --dim 64
   expect_line "ring-$n" "RING PASS"
 done
 # Data parallel x context parallel: 4 processes as 2 rings of 2 (the world communicator split by ncclCommSplit).
 run_case "ring-2x2-split" 0 300 "${CLI[@]}" launch "${SHARE[@]}" --nproc-per-node 4 -- "${PROBE[@]}" ring --cp 2 --seq 512
 expect_line "ring-2x2-split" "RING PASS"
-run_case "ring-3-striped-nomask-fp16" 0 300 "${CLI[@]}" launch "${SHARE[@]}" --nproc-per-node 3 -- "${PROBE[@]}" ring --seq 768 --mask none --balance striped --dtype fp16
-expect_line "ring-3-striped-nomask-fp16" "RING PASS"
+if [ "${QUICK:-0}" != 1 ]; then
+  run_case "ring-3-striped-nomask-fp16" 0 300 "${CLI[@]}" launch "${SHARE[@]}" --nproc-per-node 3 -- "${PROBE[@]}" ring --seq 768 --mask none --balance striped --dtype fp16
+  expect_line "ring-3-striped-nomask-fp16" "RING PASS"
+fi
 
 # 2. The distributed CLI against the single-process one (same ring, virtual ranks), one cuDNN call, and float64.
 work="$(mktemp -d)"
@@ -86,8 +92,10 @@ fault() {  # fault NAME KIND EXPECTED_EXIT LIMIT probe-args...
 }
 fault "fault-kill" kill 137 120 --after-calls 3 --timeout-s 600
 fault "fault-raise" raise 1 120 --after-calls 3 --timeout-s 600
-fault "fault-hang" hang 3 180 --after-calls 3 --timeout-s 20
-fault "fault-absent" absent 1 120 --join-timeout-s 15
+if [ "${QUICK:-0}" != 1 ]; then
+  fault "fault-hang" hang 3 180 --after-calls 3 --timeout-s 20
+  fault "fault-absent" absent 1 120 --join-timeout-s 15
+fi
 fault "fault-mismatch" mismatch 4 120 --seq 4096
 # The bootstrap port held by another program: rank 0 fails at once, naming it.
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
@@ -96,17 +104,19 @@ sleep 1
 run_case "fault-port-in-use" 1 60 "${CLI[@]}" launch "${SHARE[@]}" --nproc-per-node 2 --grace-period 5 --master-port "$port" -- "${PROBE[@]}" ring --seq 512
 expect_line "fault-port-in-use" "in use"
 kill "$holder" 2>/dev/null
+if [ "${QUICK:-0}" != 1 ]; then
 # Strangers: one sends garbage and closes, one connects and stays silent; the job still forms and finishes.
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 python3 scripts/distributed/strangers.py 127.0.0.1 "$port" 20 & strangers=$!
 run_case "strangers" 0 300 "${CLI[@]}" launch "${SHARE[@]}" --nproc-per-node 2 --master-port "$port" -- "${PROBE[@]}" ring --seq 512
 kill "$strangers" 2>/dev/null
+fi
 
 # No rank outlives its job: after every fault, the GPU's memory is back to idle (under 1 GiB in use; a leftover rank
 # holds its CUDA context and plan, several GiB), and no process of ours remains.
 sleep 2
 run_case "gpu-memory-freed" 0 30 bash -c 'nvidia-smi --query-gpu=memory.used --format=csv,noheader,nounits; used=$(nvidia-smi --query-gpu=memory.used --format=csv,noheader,nounits | head -n 1); [ "$used" -lt 1024 ] && ! pgrep -f "[R]ankProbe|[r]ingattn[.]dll"'
-run_case "fault-report" 0 60 python3 scripts/distributed/fault_report.py "$OUT_DIR"
+run_case "fault-report" 0 60 python3 scripts/distributed/fault_report.py "$OUT_DIR" $([ "${QUICK:-0}" = 1 ] && echo kill raise mismatch)
 cat "$OUT_DIR/fault-report.log"
 rm -rf "$work"
 

@@ -1,4 +1,5 @@
-"""Reads the fault logs of gpu-distributed.sh and checks what each survivor saw and how fast: fault_report.py LOG_DIR.
+"""Reads the fault logs of gpu-distributed.sh and checks what each survivor saw and how fast:
+fault_report.py LOG_DIR [KIND...] (default: every kind).
 
 A log line of a rank reads "[rank R] at T ms: ...". For kill, raise and hang every other rank must print a DETECTED line
 naming rank 2 (hang: naming the first rank whose deadline passed); kill and raise within 10 s of the fault whatever the operation timeout, hang within its timeout + 10 s.
@@ -10,7 +11,7 @@ import sys
 LINE = re.compile(r"^\[rank (\d+)\] at (\d+) ms: (.*)$")
 LIMITS_MS = {"kill": 10_000, "raise": 10_000, "hang": 30_000}
 ok = True
-for kind in ("kill", "raise", "hang", "absent", "mismatch"):
+for kind in sys.argv[2:] or ("kill", "raise", "hang", "absent", "mismatch"):
     events = [LINE.match(l.rstrip("\n")) for l in open(f"{sys.argv[1]}/fault-{kind}.log", errors="replace")]
     events = [(int(m[1]), int(m[2]), m[3]) for m in events if m]
     fault = next((t for r, t, text in events if r == 2 and text.startswith("FAULT")), None)
