@@ -105,11 +105,11 @@ run_case "fault-port-in-use" 1 60 "${CLI[@]}" launch "${SHARE[@]}" --nproc-per-n
 expect_line "fault-port-in-use" "in use"
 kill "$holder" 2>/dev/null
 if [ "${QUICK:-0}" != 1 ]; then
-# Strangers: one sends garbage and closes, one connects and stays silent; the job still forms and finishes.
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-python3 scripts/distributed/strangers.py 127.0.0.1 "$port" 20 & strangers=$!
-run_case "strangers" 0 300 "${CLI[@]}" launch "${SHARE[@]}" --nproc-per-node 2 --master-port "$port" -- "${PROBE[@]}" ring --seq 512
-kill "$strangers" 2>/dev/null
+  # Strangers: one sends garbage and closes, one connects and stays silent; the job still forms and finishes.
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  python3 scripts/distributed/strangers.py 127.0.0.1 "$port" 20 & strangers=$!
+  run_case "strangers" 0 300 "${CLI[@]}" launch "${SHARE[@]}" --nproc-per-node 2 --master-port "$port" -- "${PROBE[@]}" ring --seq 512
+  kill "$strangers" 2>/dev/null
 fi
 
 # No rank outlives its job: after every fault, the GPU's memory is back to idle (under 1 GiB in use; a leftover rank
