@@ -50,6 +50,8 @@ internal sealed class RunScenario : IDisposable
 
     public string ValueGradientPath => _directory.File("dv.npy");
 
+    public string Directory => _directory.Path;
+
     public string File(string name) => _directory.File(name);
 
     /// <summary>The forward command line (backend omitted: cpu is the default).</summary>
