@@ -6,8 +6,10 @@ namespace RingAttention.Cli.Tests;
 /// <summary>
 /// Files past 2 GiB, the size of one fp32 tensor of S = 256K, 16 heads, D = 128, where File.ReadAllBytes and
 /// int-sized spans give up. The input is a sparse file (only the values written take disk space), so the test is fast.
-/// One class, so xunit runs these one after the other: each holds a 2 GiB array.
+/// One class, so xunit runs these one after the other: each holds a 2 GiB array. About 12 s alone on a 2-core
+/// machine, so they stay in the normal run; <c>dotnet test --filter "Category!=LargeFile"</c> leaves them out.
 /// </summary>
+[Trait("Category", "LargeFile")]
 public sealed class NpyLargeFileTests
 {
     private const int Heads = 16;

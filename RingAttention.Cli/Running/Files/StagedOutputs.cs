@@ -105,7 +105,11 @@ internal sealed class StagedOutputs : IDisposable
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {
-            throw new CliUsageException($"{output.Name}: cannot write in {directory}: {exception.Message}", exception);
+            // The temporary file's name means nothing to the user; the directory and the cause do.
+            string cause = exception is UnauthorizedAccessException
+                ? "permission denied"
+                : exception.Message.Replace($"'{temporary}'", string.Empty, StringComparison.Ordinal).Replace(temporary, string.Empty, StringComparison.Ordinal).Trim().TrimEnd('.', ':', ' ');
+            throw new CliUsageException($"{output.Name}: cannot write in {directory} ({cause})", exception);
         }
     }
 }
