@@ -5,8 +5,8 @@ namespace RingAttention.Cli.Tests;
 /// <summary>--check-finite (on by default) refuses NaN and Inf inputs before any compute, naming the file and the element.</summary>
 public sealed class NonFiniteInputTests
 {
-    private static readonly int[] Q = [1, 16, 4, 8];
-    private static readonly int[] Kv = [1, 16, 2, 8];
+    private static readonly int[] Q = RunScenario.SmallQuery;
+    private static readonly int[] Kv = RunScenario.SmallKeyValue;
 
     [Theory]
     [InlineData("--q", float.NaN, new[] { 0, 13, 3, 5 }, "NaN")]

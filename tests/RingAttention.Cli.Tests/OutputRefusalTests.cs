@@ -6,8 +6,8 @@ namespace RingAttention.Cli.Tests;
 /// </summary>
 public sealed class OutputRefusalTests
 {
-    private static readonly int[] Q = [1, 16, 4, 8];
-    private static readonly int[] Kv = [1, 16, 2, 8];
+    private static readonly int[] Q = RunScenario.SmallQuery;
+    private static readonly int[] Kv = RunScenario.SmallKeyValue;
 
     [Theory]
     [InlineData("--out", "q.npy", "--out {dir}/./q.npy is the same file as --q {dir}/q.npy")]
