@@ -40,6 +40,7 @@ internal static class ErrorReport
     private static (int ExitCode, string Message) Classify(Exception exception) => exception switch
     {
         CliUsageException or NpyFormatException or BackendUnavailableException => (ExitCodes.UsageError, exception.Message),
+        NonFiniteValueException => (ExitCodes.UsageError, $"{exception.Message} (--check-finite false runs anyway)"),
 
         // A launcher environment that does not describe a job, or ranks given different problems, are the user's to fix.
         DistributedSetupException or ProblemMismatchException => (ExitCodes.UsageError, exception.Message),

@@ -43,8 +43,8 @@ internal static class CliOptions
         return option;
     }
 
-    /// <summary>An integer option that must be at least 1.</summary>
-    public static Option<int> PositiveInt(string name, string description, int? defaultValue = null)
+    /// <summary>An integer option that must be at least 1 and at most <paramref name="maximum"/>.</summary>
+    public static Option<int> PositiveInt(string name, string description, int? defaultValue = null, int maximum = int.MaxValue, string? maximumReason = null)
     {
         var option = new Option<int>(name)
         {
@@ -55,6 +55,10 @@ internal static class CliOptions
                 if (TryParseInt(result, name, out int value) && value < 1)
                 {
                     result.AddError(string.Create(CultureInfo.InvariantCulture, $"{name} must be a positive integer, got {value}"));
+                }
+                else if (value > maximum)
+                {
+                    result.AddError(string.Create(CultureInfo.InvariantCulture, $"{name} must be at most {maximum} ({maximumReason}), got {value}"));
                 }
 
                 return value;
@@ -108,7 +112,19 @@ internal static class CliOptions
             return true;
         }
 
-        result.AddError($"{name} must be an integer, got '{text}'");
+        // A number too large for int is a different mistake from a word, and saying so tells the user the limit.
+        string digits = text.TrimStart('-', '+');
+        if (digits.Length > 0 && digits.All(char.IsAsciiDigit))
+        {
+            result.AddError(text.StartsWith('-')
+                ? string.Create(CultureInfo.InvariantCulture, $"{name} {text} is too small: integer options hold at least {int.MinValue}")
+                : string.Create(CultureInfo.InvariantCulture, $"{name} {text} is too large: integer options hold at most {int.MaxValue}"));
+        }
+        else
+        {
+            result.AddError($"{name} must be an integer, got '{text}'");
+        }
+
         return false;
     }
 

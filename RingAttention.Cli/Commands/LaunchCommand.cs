@@ -21,10 +21,17 @@ internal static class LaunchCommand
     /// <summary>A day: longer is a typo, and would overflow the timers that wait for it.</summary>
     private const double MaxGraceSeconds = 86_400;
 
+    /// <summary>
+    /// Far above any node's GPU count, and far below what the system allows: without a bound a typo starts processes until
+    /// the system runs out of them (or of file descriptors) before one line of error.
+    /// </summary>
+    private const int MaxProcessesPerNode = 1024;
+
     /// <summary>Creates the command; <paramref name="verbose"/> is the root's recursive --verbose.</summary>
     public static Command Create(Option<bool> verbose)
     {
-        Option<int> processesPerNode = CliOptions.PositiveInt("--nproc-per-node", "Ranks to start on this node (normally its number of GPUs).");
+        Option<int> processesPerNode = CliOptions.PositiveInt(
+            "--nproc-per-node", "Ranks to start on this node (normally its number of GPUs).", maximum: MaxProcessesPerNode, maximumReason: "one rank per GPU; no node has more");
         Option<int> nodeCount = CliOptions.PositiveInt("--nnodes", "Nodes in the group; run one launch per node.", 1);
         Option<int?> nodeRank = CliOptions.OptionalInt("--node-rank", "This node's index, 0 to --nnodes - 1 (default 0).");
         Option<string> masterAddress = new("--master-addr")
@@ -63,6 +70,7 @@ internal static class LaunchCommand
             processesPerNode, nodeCount, nodeRank, masterAddress, masterPort, shareGpu, gracePeriod, jobId, program,
         };
         command.Validators.Add(result => Validate(result, nodeCount, nodeRank, masterPort, jobId, program));
+        command.Validators.Add(result => ValidateWorldSize(result, nodeCount, processesPerNode));
         command.Validators.Add(result => ValidateGracePeriod(result, gracePeriod));
         command.Validators.Add(result => ValidateMasterAddress(result, masterAddress));
         command.SetAction(async (parsed, _) =>
@@ -131,6 +139,16 @@ internal static class LaunchCommand
         if (result.GetResult(jobId) is { Tokens.Count: > 0 } id && !IsJobId(id.Tokens[0].Value))
         {
             result.AddError($"--job-id must be letters, digits, '.', '_' or '-', got '{id.Tokens[0].Value}'");
+        }
+    }
+
+    /// <summary>Ranks are numbered with int (RANK, WORLD_SIZE): the product of the two counts must fit one.</summary>
+    private static void ValidateWorldSize(CommandResult result, Option<int> nodeCount, Option<int> processesPerNode)
+    {
+        if (TryGetInt(result.GetResult(nodeCount)) is int nodes && TryGetInt(result.GetResult(processesPerNode)) is int perNode
+            && nodes > 0 && perNode > 0 && (long)nodes * perNode > int.MaxValue)
+        {
+            result.AddError(Invariant($"--nnodes {nodes} times --nproc-per-node {perNode} is {(long)nodes * perNode} ranks, more than can be numbered (at most {int.MaxValue})"));
         }
     }
 

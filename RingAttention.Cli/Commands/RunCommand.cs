@@ -37,12 +37,17 @@ internal static class RunCommand
         {
             Description = "This process is one rank of a job started by 'ringattn launch', torchrun, mpirun or srun (needs --backend cuda and --cp equal to the job's size): each rank reads only its shard, rank 0 writes the outputs.",
         };
+        var checkFinite = new Option<bool>("--check-finite")
+        {
+            Description = "Refuse inputs holding NaN or Inf, naming the file and the element, before any compute (default true; --check-finite false skips the scan).",
+            DefaultValueFactory = _ => true,
+        };
         Option<int> timeout = CliOptions.PositiveInt("--timeout", "With --distributed: seconds a pass may take before the ring is stopped on every rank (default 600).", defaultValue: 600);
 
         var command = new Command("run", "Run ring attention on .npy files: forward (O, LSE) and, with --do, backward (dQ, dK, dV).")
         {
             backend, dtype, ringSize, mask, balance, layout, scale, query, key, value, output, lse,
-            outputGradient, queryGradient, keyGradient, valueGradient, distributed, timeout,
+            outputGradient, queryGradient, keyGradient, valueGradient, distributed, timeout, checkFinite,
         };
         command.Validators.Add(result => RequireSupportedDtype(result, backend, dtype));
         command.Validators.Add(result => RequireCompleteGradientOptions(result, outputGradient, [queryGradient, keyGradient, valueGradient]));
@@ -66,6 +71,7 @@ internal static class RunCommand
                 LsePath = parsed.GetRequiredValue(lse),
                 Gradients = outputGradientPath is null ? null : new GradientPaths(
                     outputGradientPath, parsed.GetRequiredValue(queryGradient), parsed.GetRequiredValue(keyGradient), parsed.GetRequiredValue(valueGradient)),
+                CheckFinite = parsed.GetValue(checkFinite),
             };
             using ILoggerFactory loggers = VerboseLogging.Create(parsed.GetValue(verbose));
             return parsed.GetValue(distributed)

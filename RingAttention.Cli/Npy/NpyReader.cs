@@ -17,22 +17,12 @@ internal static class NpyReader
 
     private static readonly Encoding StrictUtf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
-    /// <summary>Reads the file at <paramref name="path"/>; the error messages name it as given.</summary>
+    /// <summary>Reads the file at <paramref name="path"/> through a memory mapping (any size); the error messages name it as given.</summary>
     /// <exception cref="NpyFormatException">The file is not a .npy file this reader supports.</exception>
     public static NpyArray Read(string path)
     {
-        ArgumentNullException.ThrowIfNull(path);
-        return Parse(File.ReadAllBytes(path), path);
-    }
-
-    /// <summary>Reads a whole .npy file from <paramref name="stream"/>; <paramref name="name"/> is used in error messages.</summary>
-    /// <exception cref="NpyFormatException">The bytes are not a .npy file this reader supports.</exception>
-    public static NpyArray Read(Stream stream, string name)
-    {
-        ArgumentNullException.ThrowIfNull(stream);
-        using var buffer = new MemoryStream();
-        stream.CopyTo(buffer);
-        return Parse(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), name);
+        using NpyMappedFile file = NpyMappedFile.Open(path, path);
+        return new NpyArray(file.Header.Shape, file.ReadAll(checkFinite: false));
     }
 
     /// <summary>Parses the complete contents of a .npy file.</summary>
@@ -42,12 +32,40 @@ internal static class NpyReader
         ArgumentNullException.ThrowIfNull(name);
         (string headerText, int dataOffset) = ReadPreamble(bytes, name);
         NpyHeader header = NpyHeaderParser.Parse(headerText, name);
+        ThrowIfUnreadable(header, bytes.Length - dataOffset, name);
+        long count = NpyArray.ElementCountOf(header.Shape);
+        var values = new float[count];
+        Decode(bytes[dataOffset..], header.DataType, values);
+        return new NpyArray(header.Shape, values);
+    }
+
+    /// <summary>
+    /// Refuses what no reader here reads: column-major data, and data that does not exactly fill the shape
+    /// (<paramref name="dataLength"/> bytes follow the header).
+    /// </summary>
+    internal static void ThrowIfUnreadable(NpyHeader header, long dataLength, string name)
+    {
         if (header.FortranOrder)
         {
             throw new NpyFormatException(name, "fortran_order is True (column-major data) which is not supported; save a C-order array (np.ascontiguousarray)");
         }
 
-        return new NpyArray(header.Shape, ReadData(bytes[dataOffset..], header, name));
+        long count = NpyArray.ElementCountOf(header.Shape);
+        string shapeText = NpyArray.FormatShape(header.Shape);
+        if (count > Array.MaxLength)
+        {
+            throw new NpyFormatException(name, $"shape {shapeText} has more elements than one array can hold");
+        }
+
+        int itemSize = NpyDataTypes.ItemSize(header.DataType);
+        long expected = count * itemSize;
+        if (dataLength != expected)
+        {
+            string problem = dataLength < expected
+                ? Text($"data is truncated: shape {shapeText} of {itemSize}-byte floats needs {expected} bytes, the file has {dataLength}")
+                : Text($"data is longer than its shape: shape {shapeText} of {itemSize}-byte floats needs {expected} bytes, the file has {dataLength}");
+            throw new NpyFormatException(name, problem);
+        }
     }
 
     /// <summary>Checks magic, version and header length; returns the header text and where the data starts.</summary>
@@ -112,30 +130,6 @@ internal static class NpyReader
         }
 
         return (headerText, headerStart + (int)headerLength);
-    }
-
-    private static float[] ReadData(ReadOnlySpan<byte> data, NpyHeader header, string name)
-    {
-        long count = NpyArray.ElementCountOf(header.Shape);
-        string shapeText = NpyArray.FormatShape(header.Shape);
-        if (count > Array.MaxLength)
-        {
-            throw new NpyFormatException(name, $"shape {shapeText} has more elements than one array can hold");
-        }
-
-        int itemSize = NpyDataTypes.ItemSize(header.DataType);
-        long expected = count * itemSize;
-        if (data.Length != expected)
-        {
-            string problem = data.Length < expected
-                ? Text($"data is truncated: shape {shapeText} of {itemSize}-byte floats needs {expected} bytes, the file has {data.Length}")
-                : Text($"data is longer than its shape: shape {shapeText} of {itemSize}-byte floats needs {expected} bytes, the file has {data.Length}");
-            throw new NpyFormatException(name, problem);
-        }
-
-        var values = new float[count];
-        Decode(data, header.DataType, values);
-        return values;
     }
 
     /// <summary>Converts little-endian elements of <paramref name="type"/> in <paramref name="data"/> to float32.</summary>

@@ -20,11 +20,16 @@ internal static class NpyWriter
     /// </summary>
     private const int GrowthAxisMaxDigits = 21;
 
-    /// <summary>Creates (or overwrites) <paramref name="path"/> with <paramref name="array"/>.</summary>
+    /// <summary>Elements written at a time: the data is streamed, never copied into one byte[] (which could not hold 2 GiB).</summary>
+    private const int ChunkElements = 1 << 18;
+
+    /// <summary>Creates (or overwrites) <paramref name="path"/> with <paramref name="array"/>, streaming header then data.</summary>
     public static void Write(string path, NpyArray array)
     {
         ArgumentNullException.ThrowIfNull(path);
-        using FileStream stream = File.Create(path);
+
+        // The chunks are large already; a FileStream buffer would only add a copy of each.
+        using var stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0);
         Write(stream, array);
     }
 
@@ -34,17 +39,22 @@ internal static class NpyWriter
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(array);
         stream.Write(CreatePreamble(array.Shape));
-        if (BitConverter.IsLittleEndian)
+        byte[]? swapped = BitConverter.IsLittleEndian ? null : new byte[4 * ChunkElements];
+        for (int start = 0; start < array.Data.Length; start += ChunkElements)
         {
-            stream.Write(MemoryMarshal.AsBytes(array.Data.AsSpan()));
-            return;
-        }
+            ReadOnlySpan<float> chunk = array.Data.AsSpan(start, Math.Min(ChunkElements, array.Data.Length - start));
+            if (swapped is null)
+            {
+                stream.Write(MemoryMarshal.AsBytes(chunk));
+                continue;
+            }
 
-        var buffer = new byte[4];
-        foreach (float value in array.Data)
-        {
-            BinaryPrimitives.WriteSingleLittleEndian(buffer, value);
-            stream.Write(buffer);
+            for (int i = 0; i < chunk.Length; i++)
+            {
+                BinaryPrimitives.WriteSingleLittleEndian(swapped.AsSpan(4 * i), chunk[i]);
+            }
+
+            stream.Write(swapped, 0, 4 * chunk.Length);
         }
     }
 

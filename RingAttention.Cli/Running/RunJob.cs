@@ -4,12 +4,13 @@ using Microsoft.Extensions.Logging;
 using RingAttention.Cli.Backends;
 using RingAttention.Cli.Commands;
 using RingAttention.Cli.Npy;
+using RingAttention.Cli.Running.Files;
 
 namespace RingAttention.Cli.Running;
 
 /// <summary>
-/// <c>ringattn run</c>: reads Q, K, V (and dO), runs the ring forward (and backward) on full sequences, writes
-/// O, LSE (and dQ, dK, dV) and prints one summary line.
+/// <c>ringattn run</c>: checks the outputs, reads Q, K, V (and dO), runs the ring forward (and backward) on full
+/// sequences, writes O, LSE (and dQ, dK, dV) all or nothing and prints one summary line.
 /// </summary>
 internal static partial class RunJob
 {
@@ -21,52 +22,57 @@ internal static partial class RunJob
         ArgumentNullException.ThrowIfNull(loggers);
         ILogger logger = loggers.CreateLogger("ringattn.run");
 
-        // Before reading possibly large files: an unusable backend is the first thing to tell the user.
+        // Before reading possibly large files: an unusable backend is the first thing to tell the user, then bad outputs.
         AttentionBackends.ThrowIfUnavailable(request.Backend);
+        using StagedOutputs outputs = StagedOutputs.Create(request.Inputs, request.Outputs);
 
-        InputTensor query = Load(logger, "--q", request.QueryPath);
-        InputTensor key = Load(logger, "--k", request.KeyPath);
-        InputTensor value = Load(logger, "--v", request.ValuePath);
-        InputTensor? outputGradient = request.Gradients is null ? null : Load(logger, "--do", request.Gradients.OutputGradientPath);
-        RingProblem problem = RunProblemBuilder.Build(request, query.Info, key.Info, value.Info, outputGradient?.Info);
+        // Headers first: the problem is checked against every shape before any data is read.
+        using RunInputs inputs = RunInputs.Open(request);
+        RingProblem problem = inputs.BuildProblem(request);
         LogPlanned(logger, problem.BatchSize, problem.SequenceLength, problem.QueryHeads, problem.KeyValueHeads, problem.HeadDim, problem.RingSize, problem.Mask, problem.Balance, problem.Layout, problem.SoftmaxScale);
+
+        // With --check-finite each file is scanned as it is decoded: a NaN stops the run before any compute.
+        float[] query = Read(logger, inputs.Query, request.CheckFinite);
+        float[] key = Read(logger, inputs.Key, request.CheckFinite);
+        float[] value = Read(logger, inputs.Value, request.CheckFinite);
+        float[]? outputGradient = inputs.OutputGradient is null ? null : Read(logger, inputs.OutputGradient, request.CheckFinite);
 
         using IAttentionBackend backend = AttentionBackends.Create(request.Backend, problem, loggers, request.Precision);
         var clock = Stopwatch.StartNew();
-        AttentionOutput forward = backend.Forward(query.Array.Data, key.Array.Data, value.Array.Data);
+        AttentionOutput forward = backend.Forward(query, key, value);
         double forwardMs = clock.Elapsed.TotalMilliseconds;
 
-        Write(logger, request.OutputPath, new NpyArray(query.Array.Shape, forward.Output));
-        Write(logger, request.LsePath, new NpyArray([problem.BatchSize, problem.QueryHeads, problem.SequenceLength], forward.Lse));
+        Write(logger, outputs, "--out", new NpyArray(inputs.Query.Header.Shape, forward.Output));
+        Write(logger, outputs, "--lse", new NpyArray([problem.BatchSize, problem.QueryHeads, problem.SequenceLength], forward.Lse));
 
         string backwardText = string.Empty;
-        if (request.Gradients is GradientPaths gradients && outputGradient is not null)
+        if (outputGradient is not null)
         {
             clock.Restart();
-            AttentionGradients result = backend.Backward(
-                query.Array.Data, key.Array.Data, value.Array.Data, forward.Output, forward.Lse, outputGradient.Array.Data);
+            AttentionGradients result = backend.Backward(query, key, value, forward.Output, forward.Lse, outputGradient);
             backwardText = Text($", backward {clock.Elapsed.TotalMilliseconds:F1} ms");
-            Write(logger, gradients.QueryGradientPath, new NpyArray(query.Array.Shape, result.QueryGradient));
-            Write(logger, gradients.KeyGradientPath, new NpyArray(key.Array.Shape, result.KeyGradient));
-            Write(logger, gradients.ValueGradientPath, new NpyArray(value.Array.Shape, result.ValueGradient));
+            Write(logger, outputs, "--dq", new NpyArray(inputs.Query.Header.Shape, result.QueryGradient));
+            Write(logger, outputs, "--dk", new NpyArray(inputs.Key.Header.Shape, result.KeyGradient));
+            Write(logger, outputs, "--dv", new NpyArray(inputs.Value.Header.Shape, result.ValueGradient));
         }
 
+        outputs.Commit();
         output.WriteLine(Text(
-            $"{CliApp.Name}: {backend.Description}, N={problem.RingSize}, mask={CliChoices.NameOf(CliChoices.Masks, problem.Mask)}, balance={CliChoices.NameOf(CliChoices.Balances, problem.Balance)}, Q {query.Array.ShapeText} K/V {key.Array.ShapeText} {CliChoices.NameOf(CliChoices.Layouts, problem.Layout)}, scale {problem.SoftmaxScale:G6}: forward {forwardMs:F1} ms{backwardText}"));
+            $"{CliApp.Name}: {backend.Description}, N={problem.RingSize}, mask={CliChoices.NameOf(CliChoices.Masks, problem.Mask)}, balance={CliChoices.NameOf(CliChoices.Balances, problem.Balance)}, Q {inputs.Query.ShapeText} K/V {inputs.Key.ShapeText} {CliChoices.NameOf(CliChoices.Layouts, problem.Layout)}, scale {problem.SoftmaxScale:G6}: forward {forwardMs:F1} ms{backwardText}"));
         return ExitCodes.Success;
     }
 
-    private static InputTensor Load(ILogger logger, string option, string path)
+    private static float[] Read(ILogger logger, NpyMappedFile file, bool checkFinite)
     {
-        InputTensor tensor = InputTensor.Load(option, path);
-        LogRead(logger, tensor.Name, tensor.Array.ShapeText);
-        return tensor;
+        float[] data = file.ReadAll(checkFinite);
+        LogRead(logger, file.Name, file.ShapeText);
+        return data;
     }
 
-    private static void Write(ILogger logger, string path, NpyArray array)
+    private static void Write(ILogger logger, StagedOutputs outputs, string option, NpyArray array)
     {
-        NpyWriter.Write(path, array);
-        LogWrote(logger, path, array.ShapeText);
+        outputs.Write(option, array);
+        LogWrote(logger, option, array.ShapeText);
     }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "read {Tensor}: shape {Shape}")]
@@ -76,8 +82,8 @@ internal static partial class RunJob
     private static partial void LogPlanned(
         ILogger logger, int batch, int sequence, int queryHeads, int keyValueHeads, int headDim, int ringSize, AttentionMask mask, LoadBalancing balance, TensorLayout layout, float scale);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "wrote {Path}: shape {Shape}")]
-    private static partial void LogWrote(ILogger logger, string path, string shape);
+    [LoggerMessage(Level = LogLevel.Debug, Message = "wrote {Option}: shape {Shape}")]
+    private static partial void LogWrote(ILogger logger, string option, string shape);
 
     private static string Text(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

@@ -47,6 +47,7 @@ internal static class RunProblemBuilder
                 $"the query heads (Hq={queryHeads}, {query.Name}) must be a multiple of the key/value heads (Hkv={keyValueHeads}, {key.Name})"));
         }
 
+        RequireRingFitsSequence(request, query, sequence);
         var problem = new RingProblem
         {
             BatchSize = batch,
@@ -66,6 +67,22 @@ internal static class RunProblemBuilder
 
     /// <summary>The axis names of a tensor file in <paramref name="layout"/>.</summary>
     public static string AxesText(TensorLayout layout) => layout == TensorLayout.Bshd ? "[B, S, H, D]" : "[S, B, H, D]";
+
+    /// <summary>
+    /// The library checks that S divides evenly, but for dual-chunk it first computes 2 * N, which overflows for
+    /// an N near int.MaxValue; a ring larger than the sequence is refused here, before any arithmetic on N.
+    /// </summary>
+    private static void RequireRingFitsSequence(RunRequest request, TensorInfo query, int sequence)
+    {
+        int tokensPerRank = request.Balance == LoadBalancing.DualChunk ? 2 : 1;
+        int largest = sequence / tokensPerRank;
+        if (request.RingSize > largest)
+        {
+            string why = tokensPerRank == 2 ? "--balance dual-chunk gives every rank two chunks of at least one token" : "every rank needs at least one token";
+            throw new CliUsageException(Text(
+                $"--cp {request.RingSize} is too large for S = {sequence} ({query.Name}): {why}, so --cp can be at most {largest}"));
+        }
+    }
 
     private static (int Batch, int Sequence) BatchAndSequence(TensorInfo tensor, TensorLayout layout)
     {

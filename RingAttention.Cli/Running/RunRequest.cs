@@ -1,4 +1,5 @@
 using RingAttention.Cli.Backends;
+using RingAttention.Cli.Running.Files;
 
 namespace RingAttention.Cli.Running;
 
@@ -43,6 +44,19 @@ internal sealed record RunRequest
 
     /// <summary>The backward's files; null runs the forward only.</summary>
     public GradientPaths? Gradients { get; init; }
+
+    /// <summary>--check-finite: refuse inputs holding NaN or Inf before any compute.</summary>
+    public bool CheckFinite { get; init; } = true;
+
+    /// <summary>Every input file with its option, in command-line order.</summary>
+    public IReadOnlyList<FileOption> Inputs => Gradients is null
+        ? [new("--q", QueryPath), new("--k", KeyPath), new("--v", ValuePath)]
+        : [new("--q", QueryPath), new("--k", KeyPath), new("--v", ValuePath), new("--do", Gradients.OutputGradientPath)];
+
+    /// <summary>Every output file with its option, in command-line order.</summary>
+    public IReadOnlyList<FileOption> Outputs => Gradients is null
+        ? [new("--out", OutputPath), new("--lse", LsePath)]
+        : [new("--out", OutputPath), new("--lse", LsePath), new("--dq", Gradients.QueryGradientPath), new("--dk", Gradients.KeyGradientPath), new("--dv", Gradients.ValueGradientPath)];
 }
 
 /// <summary>Files of the backward pass: the output gradient in, the three input gradients out.</summary>

@@ -5,8 +5,8 @@ namespace RingAttention.Cli.Tests;
 /// <summary>Every user mistake ends with exit code 2 and one line on stderr that says what is wrong.</summary>
 public sealed class RunErrorTests
 {
-    private static readonly int[] Q = [1, 16, 4, 8];
-    private static readonly int[] Kv = [1, 16, 2, 8];
+    private static readonly int[] Q = RunScenario.SmallQuery;
+    private static readonly int[] Kv = RunScenario.SmallKeyValue;
 
     [Theory]
     [InlineData("--cp", "0", "--cp must be a positive integer, got 0")]

@@ -8,6 +8,12 @@ namespace RingAttention.Cli.Tests;
 /// </summary>
 internal sealed class RunScenario : IDisposable
 {
+    /// <summary>Q's shape in the error tests: small, S divisible by 2, 4 and 8, GQA with two query heads per key head.</summary>
+    public static readonly int[] SmallQuery = [1, 16, 4, 8];
+
+    /// <summary>K's and V's shape matching <see cref="SmallQuery"/>.</summary>
+    public static readonly int[] SmallKeyValue = [1, 16, 2, 8];
+
     private readonly TempDirectory _directory = new();
 
     /// <param name="queryShape">Q's file shape (and dO's).</param>
@@ -49,6 +55,8 @@ internal sealed class RunScenario : IDisposable
     public string KeyGradientPath => _directory.File("dk.npy");
 
     public string ValueGradientPath => _directory.File("dv.npy");
+
+    public string Directory => _directory.Path;
 
     public string File(string name) => _directory.File(name);
 

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using RingAttention.Cli.Backends;
 using RingAttention.Cli.Commands;
 using RingAttention.Cli.Npy;
+using RingAttention.Cli.Running.Files;
 using RingAttention.Cuda;
 using RingAttention.Cuda.Distributed;
 using RingAttention.Distributed;
@@ -31,12 +32,16 @@ internal static partial class DistributedRunJob
                 $"--cp {request.RingSize} must equal the number of ranks the launcher started (WORLD_SIZE {environment.WorldSize}, {environment.Launcher})"));
         }
 
+        // Every rank checks the outputs, though only rank 0 writes them: bad options then fail every rank alike, at once,
+        // instead of rank 0 alone after the whole run. The other ranks' temporary files go when they dispose them.
         bool backward = request.Gradients is not null;
-        using NpyShardFile query = Open("--q", request.QueryPath);
-        using NpyShardFile key = Open("--k", request.KeyPath);
-        using NpyShardFile value = Open("--v", request.ValuePath);
-        using NpyShardFile? outputGradient = backward ? Open("--do", request.Gradients!.OutputGradientPath) : null;
-        RingProblem problem = RunProblemBuilder.Build(request, Info(query), Info(key), Info(value), outputGradient is null ? null : Info(outputGradient));
+        using StagedOutputs outputs = StagedOutputs.Create(request.Inputs, request.Outputs);
+        using RunInputs inputs = RunInputs.Open(request);
+        NpyMappedFile query = inputs.Query;
+        NpyMappedFile key = inputs.Key;
+        NpyMappedFile value = inputs.Value;
+        NpyMappedFile? outputGradient = inputs.OutputGradient;
+        RingProblem problem = inputs.BuildProblem(request);
         DeviceElementType type = CudaAttentionBackend.ToDeviceType(request.Precision ?? ElementPrecision.BFloat16);
 
         using var group = CudaProcessGroup.Join(environment, new ProcessGroupOptions { LoggerFactory = loggers, OperationTimeout = operationTimeout });
@@ -52,9 +57,15 @@ internal static partial class DistributedRunJob
         double backwardMs = 0;
         group.Guarded(() =>
         {
-            tensors.Upload(query, queryAxis, problem, rank, tensors.Query);
-            tensors.Upload(key, keyValueAxis, problem, rank, tensors.Key);
-            tensors.Upload(value, keyValueAxis, problem, rank, tensors.Value);
+            // Every input before any compute, so a NaN found by --check-finite stops the ring before it starts.
+            tensors.Upload(query, queryAxis, problem, rank, tensors.Query, request.CheckFinite);
+            tensors.Upload(key, keyValueAxis, problem, rank, tensors.Key, request.CheckFinite);
+            tensors.Upload(value, keyValueAxis, problem, rank, tensors.Value, request.CheckFinite);
+            if (outputGradient is not null)
+            {
+                tensors.Upload(outputGradient, queryAxis, problem, rank, tensors.OutputGradient!, request.CheckFinite);
+            }
+
             var clock = Stopwatch.StartNew();
             ring.Forward(tensors.Query.Tensor, tensors.Key.Tensor, tensors.Value.Tensor, tensors.Output.Tensor, tensors.Lse.Tensor, tensors.StreamPointer);
             group.Synchronize(tensors.StreamPointer);
@@ -64,7 +75,6 @@ internal static partial class DistributedRunJob
             Gather(communicator, tensors.Lse, tensors.AllLse, tensors);
             if (outputGradient is not null)
             {
-                tensors.Upload(outputGradient, queryAxis, problem, rank, tensors.OutputGradient!);
                 clock.Restart();
                 ring.Backward(
                     tensors.Query.Tensor, tensors.Key.Tensor, tensors.Value.Tensor, tensors.Output.Tensor, tensors.Lse.Tensor, tensors.OutputGradient!.Tensor,
@@ -83,15 +93,16 @@ internal static partial class DistributedRunJob
         if (isRoot)
         {
             var sharding = new FullSequenceSharding(problem);
-            Write(logger, request.OutputPath, new NpyArray(query.Header.Shape, sharding.RestoreQuery(tensors.DownloadShards(tensors.AllOutputs))));
-            Write(logger, request.LsePath, new NpyArray([problem.BatchSize, problem.QueryHeads, problem.SequenceLength], sharding.RestoreLse(tensors.DownloadFloatShards(tensors.AllLse))));
-            if (request.Gradients is GradientPaths paths)
+            Write(logger, outputs, "--out", new NpyArray(query.Header.Shape, sharding.RestoreQuery(tensors.DownloadShards(tensors.AllOutputs))));
+            Write(logger, outputs, "--lse", new NpyArray([problem.BatchSize, problem.QueryHeads, problem.SequenceLength], sharding.RestoreLse(tensors.DownloadFloatShards(tensors.AllLse))));
+            if (backward)
             {
-                Write(logger, paths.QueryGradientPath, new NpyArray(query.Header.Shape, sharding.RestoreQuery(tensors.DownloadShards(tensors.AllQueryGradients!))));
-                Write(logger, paths.KeyGradientPath, new NpyArray(key.Header.Shape, sharding.RestoreKeyValue(tensors.DownloadShards(tensors.AllKeyGradients!))));
-                Write(logger, paths.ValueGradientPath, new NpyArray(value.Header.Shape, sharding.RestoreKeyValue(tensors.DownloadShards(tensors.AllValueGradients!))));
+                Write(logger, outputs, "--dq", new NpyArray(query.Header.Shape, sharding.RestoreQuery(tensors.DownloadShards(tensors.AllQueryGradients!))));
+                Write(logger, outputs, "--dk", new NpyArray(key.Header.Shape, sharding.RestoreKeyValue(tensors.DownloadShards(tensors.AllKeyGradients!))));
+                Write(logger, outputs, "--dv", new NpyArray(value.Header.Shape, sharding.RestoreKeyValue(tensors.DownloadShards(tensors.AllValueGradients!))));
             }
 
+            outputs.Commit();
             string backwardText = backward ? Text($", backward {backwardMs:F1} ms") : string.Empty;
             output.WriteLine(Text(
                 $"{CliApp.Name}: cuda {CliChoices.NameOf(CliChoices.Dtypes, request.Precision ?? ElementPrecision.BFloat16)} ({problem.RingSize} processes, NCCL, {environment.Launcher}), N={problem.RingSize}, mask={CliChoices.NameOf(CliChoices.Masks, problem.Mask)}, balance={CliChoices.NameOf(CliChoices.Balances, problem.Balance)}, Q {query.ShapeText} K/V {key.ShapeText} {CliChoices.NameOf(CliChoices.Layouts, problem.Layout)}, scale {problem.SoftmaxScale:G6}: forward {forwardMs:F1} ms{backwardText}"));
@@ -104,22 +115,10 @@ internal static partial class DistributedRunJob
     private static void Gather(NcclCommunicator communicator, DeviceBuffer local, DeviceBuffer gathered, RankDeviceTensors tensors) =>
         communicator.Gather(local.Tensor, gathered.Tensor, root: 0, tensors.StreamPointer);
 
-    private static NpyShardFile Open(string option, string path)
+    private static void Write(ILogger logger, StagedOutputs outputs, string option, NpyArray array)
     {
-        if (!File.Exists(path))
-        {
-            throw new CliUsageException($"{option} {path}: no such file");
-        }
-
-        return NpyShardFile.Open(path, $"{option} {path}");
-    }
-
-    private static TensorInfo Info(NpyShardFile file) => new(file.Name, file.Header.Shape);
-
-    private static void Write(ILogger logger, string path, NpyArray array)
-    {
-        NpyWriter.Write(path, array);
-        LogWrote(logger, path, array.ShapeText);
+        outputs.Write(option, array);
+        LogWrote(logger, option, array.ShapeText);
     }
 
     private static string Text(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
@@ -127,6 +126,6 @@ internal static partial class DistributedRunJob
     [LoggerMessage(Level = LogLevel.Information, Message = "rank {Rank}: {Pass} done in {Milliseconds:F1} ms")]
     private static partial void LogStep(ILogger logger, int rank, string pass, double milliseconds);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "wrote {Path}: shape {Shape}")]
-    private static partial void LogWrote(ILogger logger, string path, string shape);
+    [LoggerMessage(Level = LogLevel.Debug, Message = "wrote {Option}: shape {Shape}")]
+    private static partial void LogWrote(ILogger logger, string option, string shape);
 }

@@ -83,13 +83,16 @@ internal sealed class RankDeviceTensors : IDisposable
 
     public DeviceBuffer? AllValueGradients { get; }
 
-    /// <summary>Reads this rank's shard of <paramref name="file"/> and uploads it rounded to the element type.</summary>
-    public void Upload(NpyShardFile file, SequenceAxis fullAxis, RingProblem problem, int rank, DeviceBuffer destination)
+    /// <summary>
+    /// Reads this rank's shard of <paramref name="file"/> (refusing NaN and Inf with <paramref name="checkFinite"/>) and
+    /// uploads it rounded to the element type.
+    /// </summary>
+    public void Upload(NpyMappedFile file, SequenceAxis fullAxis, RingProblem problem, int rank, DeviceBuffer destination, bool checkFinite)
     {
         ArgumentNullException.ThrowIfNull(file);
         ArgumentNullException.ThrowIfNull(problem);
         float[] shard = new float[destination.ElementCount];
-        file.CopyShard(fullAxis, problem.Balance, problem.RingSize, rank, shard);
+        file.CopyShard(fullAxis, problem.Balance, problem.RingSize, rank, shard, checkFinite);
         Upload(shard, destination);
     }
 

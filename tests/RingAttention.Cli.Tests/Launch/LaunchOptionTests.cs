@@ -16,6 +16,13 @@ public sealed class LaunchOptionTests
     [InlineData(new[] { "--nproc-per-node", "2", "--master-addr", " " }, "--master-addr must name a host, got an empty value")]
     [InlineData(new[] { "--nproc-per-node", "2", "--job-id", "a b" }, "--job-id must be letters, digits, '.', '_' or '-', got 'a b'")]
     [InlineData(new[] { "--share-gpu" }, "Option '--nproc-per-node' is required")]
+    [InlineData(new[] { "--nproc-per-node", "2147483647" }, "--nproc-per-node must be at most 1024 (one rank per GPU; no node has more), got 2147483647")]
+    [InlineData(new[] { "--nproc-per-node", "99999999999" }, "--nproc-per-node 99999999999 is too large: integer options hold at most 2147483647")]
+    [InlineData(new[] { "--nproc-per-node", "1024", "--nnodes", "2147483647", "--master-port", "29500" }, "--nnodes 2147483647 times --nproc-per-node 1024 is 2199023254528 ranks, more than can be numbered (at most 2147483647)")]
+    [InlineData(new[] { "--nproc-per-node", "2", "--nnodes", "-99999999999" }, "--nnodes -99999999999 is too small: integer options hold at least -2147483648")]
+    [InlineData(new[] { "--nproc-per-node", "2", "--node-rank", "2147483648" }, "--node-rank 2147483648 is too large: integer options hold at most 2147483647")]
+    [InlineData(new[] { "--nproc-per-node", "2", "--master-port", "2147483647" }, "--master-port must be a TCP port (1 to 65535), got 2147483647")]
+    [InlineData(new[] { "--nproc-per-node", "2", "--master-port", "4294967297" }, "--master-port 4294967297 is too large: integer options hold at most 2147483647")]
     public async Task Bad_options_are_one_line_errors_and_start_nothing(string[] options, string expected)
     {
         using var folder = new TempDirectory();
