@@ -5,7 +5,7 @@ namespace RingAttention;
 /// a block row that saw no key carries LSE = -inf (some kernels write +inf there; both mean "empty"), and an
 /// accumulator row that has seen nothing yet is -inf too. The result is never NaN for such inputs.
 /// </summary>
-public static class LseMerge
+internal static class LseMerge
 {
     /// <summary>
     /// Combines a running LSE with a block's LSE. The merged output row is

@@ -10,7 +10,7 @@ namespace RingAttention;
 /// by the backend.
 /// </summary>
 /// <typeparam name="TTensor">The backend's handle to a rank-local buffer.</typeparam>
-public sealed partial class RingLoop<TTensor>
+internal sealed partial class RingLoop<TTensor>
 {
     private readonly RingProblem _problem;
     private readonly IBlockAttentionKernel<TTensor> _kernel;

@@ -3,7 +3,7 @@ namespace RingAttention;
 /// <summary>A contiguous range of sequence rows of a rank-local tensor.</summary>
 /// <param name="Start">First row.</param>
 /// <param name="Count">Number of rows.</param>
-public readonly record struct RowRange(int Start, int Count)
+internal readonly record struct RowRange(int Start, int Count)
 {
     /// <summary>One past the last row.</summary>
     public int End => Start + Count;

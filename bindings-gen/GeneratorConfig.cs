@@ -30,6 +30,8 @@ internal sealed record GeneratorConfig
 
     public IReadOnlyDictionary<string, HandleConfig> Handles { get; set; } = new Dictionary<string, HandleConfig>();
 
+    public IReadOnlyList<ConstantEnumConfig> ConstantEnums { get; set; } = [];
+
     /// <summary>Reads <paramref name="path"/> and makes its relative paths absolute.</summary>
     public static GeneratorConfig Load(string path)
     {
@@ -56,6 +58,7 @@ internal sealed record GeneratorConfig
         ConstantsClass = ConstantsClass,
         HeaderDisplayName = Path.GetFileName(Header),
         Handles = Handles.ToDictionary(h => h.Key, h => new HandleBinding(h.Value.SafeHandle, h.Value.Release ?? string.Empty), StringComparer.Ordinal),
+        ConstantEnums = ConstantEnums.Select(e => new ConstantEnumBinding(e.Prefix, e.Name, e.Public, e.Summary)).ToList(),
     };
 }
 
@@ -65,6 +68,18 @@ internal sealed record HandleConfig
     public string SafeHandle { get; set; } = string.Empty;
 
     public string? Release { get; set; }
+}
+
+/// <summary>One entry of <see cref="GeneratorConfig.ConstantEnums"/>.</summary>
+internal sealed record ConstantEnumConfig
+{
+    public string Prefix { get; set; } = string.Empty;
+
+    public string Name { get; set; } = string.Empty;
+
+    public bool Public { get; set; }
+
+    public string Summary { get; set; } = string.Empty;
 }
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, ReadCommentHandling = JsonCommentHandling.Skip,

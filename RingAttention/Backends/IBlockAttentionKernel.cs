@@ -5,7 +5,7 @@ namespace RingAttention.Backends;
 /// GPU and by plain C# on the CPU. Tensors are rank-local and whole; the task's row ranges select the views.
 /// </summary>
 /// <typeparam name="TTensor">The backend's handle to a rank-local buffer.</typeparam>
-public interface IBlockAttentionKernel<TTensor>
+internal interface IBlockAttentionKernel<TTensor>
 {
     /// <summary>
     /// Computes the partial output and its fp32 log-sum-exp for the task's query rows. Writes exactly the rows

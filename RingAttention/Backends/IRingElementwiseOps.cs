@@ -5,7 +5,7 @@ namespace RingAttention.Backends;
 /// partial outputs, gradient accumulation and the final casts. Accumulators are fp32 on every backend.
 /// </summary>
 /// <typeparam name="TTensor">The backend's handle to a rank-local buffer.</typeparam>
-public interface IRingElementwiseOps<TTensor>
+internal interface IRingElementwiseOps<TTensor>
 {
     /// <summary>Copies K into the first plane and V into the second plane of <paramref name="keyValue"/>.</summary>
     void PackKeyValue(TTensor key, TTensor value, TTensor keyValue);

@@ -5,7 +5,7 @@ namespace RingAttention.Backends;
 /// On the GPU this is an NCCL send/recv group on a communication stream; on the CPU, threads hand over buffers.
 /// </summary>
 /// <typeparam name="TTensor">The backend's handle to a rank-local buffer.</typeparam>
-public interface IRingTransport<in TTensor>
+internal interface IRingTransport<in TTensor>
 {
     /// <summary>This rank, in [0, <see cref="Size"/>).</summary>
     int Rank { get; }

@@ -8,4 +8,4 @@ namespace RingAttention.Backends;
 /// <typeparam name="TTensor">The backend's handle to a rank-local buffer.</typeparam>
 /// <param name="Key">K (or dK).</param>
 /// <param name="Value">V (or dV).</param>
-public readonly record struct KeyValuePlanes<TTensor>(TTensor Key, TTensor Value);
+internal readonly record struct KeyValuePlanes<TTensor>(TTensor Key, TTensor Value);

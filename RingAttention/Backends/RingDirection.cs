@@ -1,7 +1,7 @@
 namespace RingAttention.Backends;
 
 /// <summary>Which way a buffer moves around the ring.</summary>
-public enum RingDirection
+internal enum RingDirection
 {
     /// <summary>Send to (r+1) mod N, receive from (r-1) mod N: the forward's K/V.</summary>
     Forward = 0,

@@ -7,7 +7,7 @@ namespace RingAttention.Backends;
 /// A ring of one needs none of them: its single step reads the caller's K and V and writes the caller's outputs.
 /// </summary>
 /// <typeparam name="TTensor">The backend's handle to a rank-local buffer.</typeparam>
-public sealed class RingWorkspace<TTensor>
+internal sealed class RingWorkspace<TTensor>
 {
     /// <summary>The rank's own K/V, stacked: the first block it sends (its own step reads the caller's K and V).</summary>
     public required TTensor OwnKeyValue { get; init; }

@@ -6,7 +6,7 @@ namespace RingAttention.Backends;
 /// Q-shaped <see cref="Output"/> and <see cref="QueryGradient"/> share memory.
 /// </summary>
 /// <typeparam name="TTensor">The backend's handle to a rank-local buffer.</typeparam>
-public sealed class StepPartials<TTensor>
+internal sealed class StepPartials<TTensor>
 {
     /// <summary>O of one step, Q-shaped, in the compute precision.</summary>
     public required TTensor Output { get; init; }

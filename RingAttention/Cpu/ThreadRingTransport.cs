@@ -8,7 +8,7 @@ namespace RingAttention.Cpu;
 /// One rank's side of the in-process ring: real concurrent threads exchanging float buffers through a
 /// <see cref="ThreadRingHub"/>. The copy happens on the receiving thread, so N ranks copy in parallel.
 /// </summary>
-public sealed class ThreadRingTransport : IRingTransport<Memory<float>>
+internal sealed class ThreadRingTransport : IRingTransport<Memory<float>>
 {
     private readonly ThreadRingHub _hub;
     private readonly Memory<float>[] _pendingReceive = new Memory<float>[Enum.GetValues<RingChannel>().Length];

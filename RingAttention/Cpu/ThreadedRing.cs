@@ -3,7 +3,7 @@ using RingAttention.Threading;
 namespace RingAttention.Cpu;
 
 /// <summary>Runs one body per rank on N threads, once: for ad-hoc rings (see <see cref="RankThreads"/> to keep them).</summary>
-public static class ThreadedRing
+internal static class ThreadedRing
 {
     /// <summary>
     /// Runs <paramref name="rankBody"/> for ranks 0..N-1 concurrently, one thread each; a rank that throws fails

@@ -8,7 +8,7 @@ namespace RingAttention;
 /// </summary>
 /// <remarks>
 /// Rank r's local row j is global "sharded position" n = r·L + j. <see cref="OriginalPosition"/> maps n to the
-/// natural token position it holds (research note, section 4):
+/// natural token position it holds (README.md, "The ring", load balancing):
 /// dual-chunk: p = n / c, o = n % c, original = (p even ? p/2 : 2N-1-(p-1)/2)·c + o with c = S/(2N);
 /// striped: original = j·N + r. Both hold for any N &gt;= 1, odd N included.
 /// </remarks>

@@ -1,7 +1,7 @@
 namespace RingAttention;
 
 /// <summary>The mask one ring step applies inside its (Q part, KV part) block.</summary>
-public enum BlockMask
+internal enum BlockMask
 {
     /// <summary>Every query row of the block sees every key row of the block.</summary>
     None = 0,

@@ -9,7 +9,7 @@ namespace RingAttention;
 /// <param name="Query">Local query rows (rows outside it are untouched by the step).</param>
 /// <param name="KeyValue">Rows of the travelling K/V block.</param>
 /// <param name="Mask">Mask inside the block.</param>
-public readonly record struct BlockTask(int SourceRank, RowRange Query, RowRange KeyValue, BlockMask Mask)
+internal readonly record struct BlockTask(int SourceRank, RowRange Query, RowRange KeyValue, BlockMask Mask)
 {
     /// <summary>True when the step has no visible pair and is skipped.</summary>
     public bool IsSkipped => Query.IsEmpty || KeyValue.IsEmpty;

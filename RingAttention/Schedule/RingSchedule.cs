@@ -1,11 +1,11 @@
 namespace RingAttention;
 
 /// <summary>
-/// The step table of the ring (research note, sections 1.2-1.5 and 2.2): which Q rows meet which K/V rows
+/// The step table of the ring (README.md, "The ring"): which Q rows meet which K/V rows
 /// under which mask, for a rank and the source of the K/V block it holds. Forward and backward use the same
 /// table; only the order in which a rank meets the sources differs.
 /// </summary>
-public static class RingSchedule
+internal static class RingSchedule
 {
     /// <summary>Forward: at step t rank r holds the block of rank (r - t) mod N (sent to r+1 each step).</summary>
     public static int ForwardSource(int rank, int step, int ringSize) => Modulo(rank - step, ringSize);

@@ -1,7 +1,7 @@
 namespace RingAttention.Threading;
 
 /// <summary>What the rank threads need of a ring's rendezvous: stop everyone on a failure, start clean after one.</summary>
-public interface IRankFailureSignal
+internal interface IRankFailureSignal
 {
     /// <summary>Number of ranks.</summary>
     int Size { get; }

@@ -11,7 +11,7 @@ namespace RingAttention.Threading;
 /// </summary>
 /// <typeparam name="TParcel">What a send carries.</typeparam>
 /// <typeparam name="TReceipt">What the receiver hands back to the sender.</typeparam>
-public class RankRendezvous<TParcel, TReceipt> : IRankFailureSignal, IDisposable
+internal class RankRendezvous<TParcel, TReceipt> : IRankFailureSignal, IDisposable
 {
     private static readonly int ChannelCount = Enum.GetValues<RingChannel>().Length;
 

@@ -6,7 +6,7 @@ namespace RingAttention.Threading;
 /// between calls means a call starts no thread and allocates nothing. A ring of one has nobody to wait for: its body
 /// runs on the calling thread, which saves the hand-off (tens of microseconds, all of them on a GPU call's critical path).
 /// </summary>
-public sealed class RankThreads : IDisposable
+internal sealed class RankThreads : IDisposable
 {
     private readonly IRankFailureSignal _hub;
     private readonly Thread[] _threads;

@@ -3,7 +3,7 @@ using RingAttention.Backends;
 namespace RingAttention.Threading;
 
 /// <summary>Who a rank sends to in each direction.</summary>
-public static class RingNeighbours
+internal static class RingNeighbours
 {
     /// <summary>(r + 1) mod N forward, (r - 1) mod N backward.</summary>
     public static int Target(int rank, int size, RingDirection direction) =>

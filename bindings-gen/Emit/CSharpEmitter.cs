@@ -53,6 +53,7 @@ internal sealed class CSharpEmitter(GeneratorOptions options)
 
         Add("Callbacks.g.cs", model.Callbacks.Count > 0, w => WriteCallbacks(w, model));
         Add("Constants.g.cs", model.Constants.Count > 0, w => WriteConstants(w, model));
+        Add("ConstantEnums.g.cs", options.ConstantEnums.Count > 0, w => ConstantEnumWriter.Write(w, model, options));
         Add("Enums.g.cs", model.Enums.Count > 0, w => WriteEnums(w, model));
         Add("Handles.g.cs", model.OpaqueTypes.Count + model.HandleTypedefs.Count > 0, w => WriteHandles(w, model));
         Add($"{options.MethodsClass}.g.cs", model.Functions.Count > 0, w => WriteFunctions(w, model));

@@ -20,6 +20,9 @@ internal sealed record GeneratorOptions
 
     /// <summary>Opaque C types (struct tags or handle typedefs) that LibraryImport signatures take as SafeHandles.</summary>
     public IReadOnlyDictionary<string, HandleBinding> Handles { get; init; } = new Dictionary<string, HandleBinding>();
+
+    /// <summary>Groups of <c>#define</c> constants to emit as enums as well (the constants stay in <see cref="ConstantsClass"/>).</summary>
+    public IReadOnlyList<ConstantEnumBinding> ConstantEnums { get; init; } = [];
 }
 
 /// <summary>
@@ -28,3 +31,9 @@ internal sealed record GeneratorOptions
 /// the SafeHandle's ReleaseHandle) keeps a raw <c>nint</c> so that it can run on the finalizer thread.
 /// </summary>
 internal sealed record HandleBinding(string SafeHandleType, string ReleaseFunction);
+
+/// <summary>
+/// The <c>#define</c> constants whose names start with <paramref name="Prefix"/>, emitted as the enum
+/// <paramref name="EnumName"/> (public when <paramref name="IsPublic"/>: a type callers see, such as a status).
+/// </summary>
+internal sealed record ConstantEnumBinding(string Prefix, string EnumName, bool IsPublic, string Summary);

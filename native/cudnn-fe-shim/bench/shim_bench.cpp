@@ -29,31 +29,31 @@ namespace fe = cudnn_frontend;
 
 namespace {
 
-#define BENCH_CHECK_CUDA(call)                                                                     \
-    do {                                                                                           \
-        cudaError_t e_ = (call);                                                                   \
-        if (e_ != cudaSuccess) {                                                                   \
-            std::fprintf(stderr, "%s failed: %s\n", #call, cudaGetErrorString(e_));                \
-            std::exit(2);                                                                          \
-        }                                                                                          \
+#define BENCH_CHECK_CUDA(call)                                                      \
+    do {                                                                            \
+        cudaError_t e_ = (call);                                                    \
+        if (e_ != cudaSuccess) {                                                    \
+            std::fprintf(stderr, "%s failed: %s\n", #call, cudaGetErrorString(e_)); \
+            std::exit(2);                                                           \
+        }                                                                           \
     } while (0)
 
-#define BENCH_CHECK_SHIM(call)                                                                     \
-    do {                                                                                           \
-        int32_t s_ = (call);                                                                       \
-        if (s_ != RINGATTN_STATUS_OK) {                                                            \
-            std::fprintf(stderr, "%s failed (%d): %s\n", #call, s_, ringattn_last_error());        \
-            std::exit(2);                                                                          \
-        }                                                                                          \
+#define BENCH_CHECK_SHIM(call)                                                              \
+    do {                                                                                    \
+        int32_t s_ = (call);                                                                \
+        if (s_ != RINGATTN_STATUS_OK) {                                                     \
+            std::fprintf(stderr, "%s failed (%d): %s\n", #call, s_, ringattn_last_error()); \
+            std::exit(2);                                                                   \
+        }                                                                                   \
     } while (0)
 
-#define BENCH_CHECK_FE(call)                                                                       \
-    do {                                                                                           \
-        auto r_ = (call);                                                                          \
-        if (!r_.is_good()) {                                                                       \
-            std::fprintf(stderr, "%s failed: %s\n", #call, r_.get_message().c_str());              \
-            std::exit(2);                                                                          \
-        }                                                                                          \
+#define BENCH_CHECK_FE(call)                                                          \
+    do {                                                                              \
+        auto r_ = (call);                                                             \
+        if (!r_.is_good()) {                                                          \
+            std::fprintf(stderr, "%s failed: %s\n", #call, r_.get_message().c_str()); \
+            std::exit(2);                                                             \
+        }                                                                             \
     } while (0)
 
 // Same uids as src/sdpa.cpp.
@@ -79,8 +79,11 @@ std::shared_ptr<fe::graph::Graph> direct_graph(cudnnHandle_t handle, int64_t b, 
                        .set_diagonal_band_right_bound(0);
     auto [o, stats] = graph->sdpa(q, k, v, options);
     o->set_output(true).set_uid(kO).set_dim(dims).set_stride(bshd);
-    stats->set_output(true).set_uid(kStats).set_data_type(fe::DataType_t::FLOAT).set_dim({b, h, s, 1}).set_stride(
-        {h * s, s, 1, 1});
+    stats->set_output(true)
+        .set_uid(kStats)
+        .set_data_type(fe::DataType_t::FLOAT)
+        .set_dim({b, h, s, 1})
+        .set_stride({h * s, s, 1, 1});
     BENCH_CHECK_FE(graph->validate());
     BENCH_CHECK_FE(graph->build_operation_graph(handle));
     BENCH_CHECK_FE(graph->create_execution_plans({fe::HeurMode_t::A}));
@@ -129,9 +132,12 @@ int main(int argc, char** argv) {
     int runs = 20, warmup = 5;
     for (int i = 1; i < argc; ++i) {
         std::string a = argv[i];
-        if (a == "--json" && i + 1 < argc) json_path = argv[++i];
-        else if (a == "--seq" && i + 1 < argc) S = std::atoll(argv[++i]);
-        else if (a == "--runs" && i + 1 < argc) runs = std::atoi(argv[++i]);
+        if (a == "--json" && i + 1 < argc)
+            json_path = argv[++i];
+        else if (a == "--seq" && i + 1 < argc)
+            S = std::atoll(argv[++i]);
+        else if (a == "--runs" && i + 1 < argc)
+            runs = std::atoi(argv[++i]);
     }
     const float scale = 1.0f / std::sqrt(static_cast<float>(D));
     BENCH_CHECK_CUDA(cudaSetDevice(0));
@@ -286,21 +292,22 @@ int main(int argc, char** argv) {
     const char* commit = std::getenv("GIT_COMMIT");
 
     char json[8192];
-    std::snprintf(json, sizeof(json),
-                  "{\"bench\":\"sdpa_forward\",\"dtype\":\"bf16\",\"layout\":\"BSHD\",\"mask\":\"causal_top_left\","
-                  "\"B\":%lld,\"H\":%lld,\"S\":%lld,\"D\":%lld,\"runs\":%d,\"warmup\":%d,"
-                  "\"direct_ms\":%.4f,\"shim_ms\":%.4f,\"direct_tflops\":%.1f,\"shim_tflops\":%.1f,"
-                  "\"shim_over_direct\":%.4f,\"pass_95pct\":%s,\"outputs_identical\":%s,"
-                  "\"shim_first_call_s\":%.3f,\"shim_graph_builds\":%lld,\"shim_cache_hits\":%lld,"
-                  "\"lse_merge_ms\":%.4f,\"lse_merge_gbps\":%.0f,\"accumulate_ms\":%.4f,\"accumulate_gbps\":%.0f,"
-                  "\"card\":\"%s\",\"cc\":\"%d.%d\",\"nvidia_driver\":\"%s\",\"cuda_driver\":%d,\"cuda_runtime\":%d,"
-                  "\"cudnn_runtime\":%lld,\"cudnn_frontend\":%lld,\"nccl\":%d,\"date_utc\":\"%s\",\"git_commit\":\"%s\"}",
-                  (long long)B, (long long)H, (long long)S, (long long)D, runs, warmup, ms_direct, ms_shim, tf_direct,
-                  tf_shim, ratio, ratio >= 0.95 ? "true" : "false", identical ? "true" : "false", shim_first_call_s,
-                  (long long)builds, (long long)hits, ms_merge, merge_gbps, ms_accumulate, accumulate_gbps, json_escape(props.name).c_str(), props.cc_major, props.cc_minor,
-                  json_escape(nvidia_driver_version()).c_str(), ver.cuda_driver, ver.cuda_runtime,
-                  (long long)ver.cudnn_runtime, (long long)ver.cudnn_frontend, ver.nccl_runtime, date,
-                  json_escape(commit ? commit : "").c_str());
+    std::snprintf(
+        json, sizeof(json),
+        "{\"bench\":\"sdpa_forward\",\"dtype\":\"bf16\",\"layout\":\"BSHD\",\"mask\":\"causal_top_left\","
+        "\"B\":%lld,\"H\":%lld,\"S\":%lld,\"D\":%lld,\"runs\":%d,\"warmup\":%d,"
+        "\"direct_ms\":%.4f,\"shim_ms\":%.4f,\"direct_tflops\":%.1f,\"shim_tflops\":%.1f,"
+        "\"shim_over_direct\":%.4f,\"pass_95pct\":%s,\"outputs_identical\":%s,"
+        "\"shim_first_call_s\":%.3f,\"shim_graph_builds\":%lld,\"shim_cache_hits\":%lld,"
+        "\"lse_merge_ms\":%.4f,\"lse_merge_gbps\":%.0f,\"accumulate_ms\":%.4f,\"accumulate_gbps\":%.0f,"
+        "\"card\":\"%s\",\"cc\":\"%d.%d\",\"nvidia_driver\":\"%s\",\"cuda_driver\":%d,\"cuda_runtime\":%d,"
+        "\"cudnn_runtime\":%lld,\"cudnn_frontend\":%lld,\"nccl\":%d,\"date_utc\":\"%s\",\"git_commit\":\"%s\"}",
+        (long long)B, (long long)H, (long long)S, (long long)D, runs, warmup, ms_direct, ms_shim, tf_direct, tf_shim,
+        ratio, ratio >= 0.95 ? "true" : "false", identical ? "true" : "false", shim_first_call_s, (long long)builds,
+        (long long)hits, ms_merge, merge_gbps, ms_accumulate, accumulate_gbps, json_escape(props.name).c_str(),
+        props.cc_major, props.cc_minor, json_escape(nvidia_driver_version()).c_str(), ver.cuda_driver, ver.cuda_runtime,
+        (long long)ver.cudnn_runtime, (long long)ver.cudnn_frontend, ver.nccl_runtime, date,
+        json_escape(commit ? commit : "").c_str());
     std::printf("RINGATTN_BENCH %s\n", json);
     std::ofstream out(json_path);
     out << json << "\n";

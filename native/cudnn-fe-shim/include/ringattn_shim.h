@@ -411,17 +411,15 @@ RINGATTN_API int32_t ringattn_lse_merge(const ringattn_tensor_desc* part, const 
  * Writes the final output: out = (dtype of out) O_acc, and 0 for every row whose LSE_acc is -inf (or not
  * finite). acc: fp32 [b, h, L, d]; lse_acc: fp32 packed [b, h, L]; out: bf16/fp16 with the same dims.
  */
-RINGATTN_API int32_t ringattn_merge_finalize(const ringattn_tensor_desc* acc, const float* o_acc,
-                                             const float* lse_acc, const ringattn_tensor_desc* out, void* o_out,
-                                             ringattn_stream stream);
+RINGATTN_API int32_t ringattn_merge_finalize(const ringattn_tensor_desc* acc, const float* o_acc, const float* lse_acc,
+                                             const ringattn_tensor_desc* out, void* o_out, ringattn_stream stream);
 
 /**
  * acc += src, element-wise over 4-D strided views of equal dims. acc must be FP32; src may be BF16, FP16
  * or FP32. For a row sub-range, offset both pointers and set dims[2] to the number of rows.
  */
 RINGATTN_API int32_t ringattn_accumulate(const ringattn_tensor_desc* acc, float* acc_ptr,
-                                         const ringattn_tensor_desc* src, const void* src_ptr,
-                                         ringattn_stream stream);
+                                         const ringattn_tensor_desc* src, const void* src_ptr, ringattn_stream stream);
 
 /** dst = (dst dtype) src, element-wise over 4-D strided views of equal dims (any of BF16, FP16, FP32). */
 RINGATTN_API int32_t ringattn_cast(const ringattn_tensor_desc* src, const void* src_ptr,
@@ -484,9 +482,8 @@ RINGATTN_API int32_t ringattn_nccl_comm_init(const ringattn_nccl_unique_id* id, 
  * `timeout_ms` passed; on timeout aborts the communicator and returns RINGATTN_STATUS_TIMEOUT.
  * Later ring exchanges on this communicator also wait at most timeout_ms for NCCL to enqueue the work.
  */
-RINGATTN_API int32_t ringattn_nccl_comm_init_timeout(const ringattn_nccl_unique_id* id, int32_t nranks,
-                                                     int32_t rank, int32_t device, int64_t timeout_ms,
-                                                     ringattn_comm** out);
+RINGATTN_API int32_t ringattn_nccl_comm_init_timeout(const ringattn_nccl_unique_id* id, int32_t nranks, int32_t rank,
+                                                     int32_t device, int64_t timeout_ms, ringattn_comm** out);
 
 /** Writes the communicator's rank, number of ranks and device. Any pointer may be NULL. */
 RINGATTN_API int32_t ringattn_nccl_comm_info(const ringattn_comm* comm, int32_t* rank, int32_t* nranks,

@@ -7,8 +7,8 @@ namespace kernels {
 namespace {
 
 template <class S, int VEC>
-__global__ void accumulate_kernel(float* __restrict__ acc, View4d acc_view, const S* __restrict__ src,
-                                  View4d src_view, int64_t rows_total) {
+__global__ void accumulate_kernel(float* __restrict__ acc, View4d acc_view, const S* __restrict__ src, View4d src_view,
+                                  int64_t rows_total) {
     const int64_t row = static_cast<int64_t>(blockIdx.x) * blockDim.y + threadIdx.y;
     if (row >= rows_total) return;
     const int64_t acc_offset = row_offset(acc_view, row, nullptr, nullptr);
@@ -88,7 +88,8 @@ template <class S, class D>
 cudaError_t cast_typed(const S* src, const View4d& src_view, D* dst, const View4d& dst_view, cudaStream_t stream) {
     const int64_t rows = row_count(src_view);
     if (rows == 0) return cudaSuccess;
-    const bool vectorize = can_vectorize(src, src_view, sizeof(S), kVec) && can_vectorize(dst, dst_view, sizeof(D), kVec);
+    const bool vectorize =
+        can_vectorize(src, src_view, sizeof(S), kVec) && can_vectorize(dst, dst_view, sizeof(D), kVec);
     const dim3 block = row_block(src_view.dims[3] / (vectorize ? kVec : 1));
     const dim3 grid = row_grid(rows, block.y);
     if (vectorize) {
@@ -130,8 +131,7 @@ cudaError_t fill_zero_typed(D* dst, const View4d& view, cudaStream_t stream) {
 cudaError_t launch_accumulate(float* acc, const View4d& acc_view, Dtype src_dtype, const void* src,
                               const View4d& src_view, cudaStream_t stream) {
     switch (src_dtype) {
-        case kBf16:
-            return accumulate_typed(acc, acc_view, static_cast<const __nv_bfloat16*>(src), src_view, stream);
+        case kBf16: return accumulate_typed(acc, acc_view, static_cast<const __nv_bfloat16*>(src), src_view, stream);
         case kFp16: return accumulate_typed(acc, acc_view, static_cast<const __half*>(src), src_view, stream);
         case kFp32: return accumulate_typed(acc, acc_view, static_cast<const float*>(src), src_view, stream);
     }
@@ -141,8 +141,7 @@ cudaError_t launch_accumulate(float* acc, const View4d& acc_view, Dtype src_dtyp
 cudaError_t launch_cast(Dtype src_dtype, const void* src, const View4d& src_view, Dtype dst_dtype, void* dst,
                         const View4d& dst_view, cudaStream_t stream) {
     switch (src_dtype) {
-        case kBf16:
-            return cast_to(static_cast<const __nv_bfloat16*>(src), src_view, dst_dtype, dst, dst_view, stream);
+        case kBf16: return cast_to(static_cast<const __nv_bfloat16*>(src), src_view, dst_dtype, dst, dst_view, stream);
         case kFp16: return cast_to(static_cast<const __half*>(src), src_view, dst_dtype, dst, dst_view, stream);
         case kFp32: return cast_to(static_cast<const float*>(src), src_view, dst_dtype, dst, dst_view, stream);
     }

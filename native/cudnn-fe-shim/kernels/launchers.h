@@ -24,8 +24,7 @@ cudaError_t launch_merge_init(float* o_acc, const View4d& acc, float* lse_acc, c
 
 /** Merges (o_part, lse_part) into rows [row_begin, row_begin + part.dims[2]) of (o_acc, lse_acc). */
 cudaError_t launch_lse_merge(Dtype part_dtype, const void* o_part, const View4d& part, const float* lse_part,
-                             float* o_acc, const View4d& acc, float* lse_acc, int64_t row_begin,
-                             cudaStream_t stream);
+                             float* o_acc, const View4d& acc, float* lse_acc, int64_t row_begin, cudaStream_t stream);
 
 /** out = cast(O_acc), 0 for rows whose lse_acc is not finite. */
 cudaError_t launch_merge_finalize(const float* o_acc, const View4d& acc, const float* lse_acc, Dtype out_dtype,
@@ -51,8 +50,8 @@ cudaError_t launch_reorder(const void* src, void* dst, int64_t outer, int64_t se
                            cudaStream_t stream);
 
 /** Copies a strided fp32 [b, h, s] tensor into a packed one (stride {h*s, s, 1}). */
-cudaError_t launch_lse_pack(const float* src, const int64_t src_strides[3], float* dst, int64_t batch,
-                            int64_t heads, int64_t rows, cudaStream_t stream);
+cudaError_t launch_lse_pack(const float* src, const int64_t src_strides[3], float* dst, int64_t batch, int64_t heads,
+                            int64_t rows, cudaStream_t stream);
 
 }  // namespace kernels
 }  // namespace ringattn

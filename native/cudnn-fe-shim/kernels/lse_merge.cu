@@ -16,8 +16,8 @@ namespace {
  */
 template <class T, int VEC>
 __global__ void lse_merge_kernel(const T* __restrict__ o_part, View4d part, const float* __restrict__ lse_part,
-                                 float* __restrict__ o_acc, View4d acc, float* __restrict__ lse_acc,
-                                 int64_t row_begin, int64_t rows_total) {
+                                 float* __restrict__ o_acc, View4d acc, float* __restrict__ lse_acc, int64_t row_begin,
+                                 int64_t rows_total) {
     const int64_t row = static_cast<int64_t>(blockIdx.x) * blockDim.y + threadIdx.y;
     const bool active = row < rows_total;
 
@@ -84,8 +84,8 @@ __global__ void lse_merge_kernel(const T* __restrict__ o_part, View4d part, cons
 }
 
 template <class T>
-cudaError_t launch_typed(const T* o_part, const View4d& part, const float* lse_part, float* o_acc,
-                         const View4d& acc, float* lse_acc, int64_t row_begin, cudaStream_t stream) {
+cudaError_t launch_typed(const T* o_part, const View4d& part, const float* lse_part, float* o_acc, const View4d& acc,
+                         float* lse_acc, int64_t row_begin, cudaStream_t stream) {
     const int64_t rows = row_count(part);
     if (rows == 0) return cudaSuccess;
     constexpr int kVec = 8;
@@ -94,11 +94,11 @@ cudaError_t launch_typed(const T* o_part, const View4d& part, const float* lse_p
     const dim3 block = row_block(part.dims[3] / vec);
     const dim3 grid = row_grid(rows, block.y);
     if (vectorize) {
-        lse_merge_kernel<T, kVec><<<grid, block, 0, stream>>>(o_part, part, lse_part, o_acc, acc, lse_acc,
-                                                              row_begin, rows);
+        lse_merge_kernel<T, kVec>
+            <<<grid, block, 0, stream>>>(o_part, part, lse_part, o_acc, acc, lse_acc, row_begin, rows);
     } else {
-        lse_merge_kernel<T, 1><<<grid, block, 0, stream>>>(o_part, part, lse_part, o_acc, acc, lse_acc, row_begin,
-                                                           rows);
+        lse_merge_kernel<T, 1>
+            <<<grid, block, 0, stream>>>(o_part, part, lse_part, o_acc, acc, lse_acc, row_begin, rows);
     }
     return cudaGetLastError();
 }
@@ -106,8 +106,7 @@ cudaError_t launch_typed(const T* o_part, const View4d& part, const float* lse_p
 }  // namespace
 
 cudaError_t launch_lse_merge(Dtype part_dtype, const void* o_part, const View4d& part, const float* lse_part,
-                             float* o_acc, const View4d& acc, float* lse_acc, int64_t row_begin,
-                             cudaStream_t stream) {
+                             float* o_acc, const View4d& acc, float* lse_acc, int64_t row_begin, cudaStream_t stream) {
     switch (part_dtype) {
         case kBf16:
             return launch_typed(static_cast<const __nv_bfloat16*>(o_part), part, lse_part, o_acc, acc, lse_acc,

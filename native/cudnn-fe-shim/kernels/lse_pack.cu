@@ -21,15 +21,15 @@ __global__ void lse_pack_kernel(const float* __restrict__ src, int64_t stride_b,
 
 }  // namespace
 
-cudaError_t launch_lse_pack(const float* src, const int64_t src_strides[3], float* dst, int64_t batch,
-                            int64_t heads, int64_t rows, cudaStream_t stream) {
+cudaError_t launch_lse_pack(const float* src, const int64_t src_strides[3], float* dst, int64_t batch, int64_t heads,
+                            int64_t rows, cudaStream_t stream) {
     const int64_t total = batch * heads * rows;
     if (total == 0) return cudaSuccess;
     const int threads = 256;
     int64_t blocks = (total + threads - 1) / threads;
     if (blocks > 65535LL * 16) blocks = 65535LL * 16;
     lse_pack_kernel<<<static_cast<unsigned>(blocks), threads, 0, stream>>>(src, src_strides[0], src_strides[1],
-                                                                            src_strides[2], dst, heads, rows, total);
+                                                                           src_strides[2], dst, heads, rows, total);
     return cudaGetLastError();
 }
 

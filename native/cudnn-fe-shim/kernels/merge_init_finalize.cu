@@ -95,10 +95,8 @@ cudaError_t launch_merge_finalize(const float* o_acc, const View4d& acc, const f
     switch (out_dtype) {
         case kBf16:
             return launch_finalize_typed(o_acc, acc, lse_acc, static_cast<__nv_bfloat16*>(out), out_view, stream);
-        case kFp16:
-            return launch_finalize_typed(o_acc, acc, lse_acc, static_cast<__half*>(out), out_view, stream);
-        case kFp32:
-            return launch_finalize_typed(o_acc, acc, lse_acc, static_cast<float*>(out), out_view, stream);
+        case kFp16: return launch_finalize_typed(o_acc, acc, lse_acc, static_cast<__half*>(out), out_view, stream);
+        case kFp32: return launch_finalize_typed(o_acc, acc, lse_acc, static_cast<float*>(out), out_view, stream);
     }
     return cudaErrorInvalidValue;
 }

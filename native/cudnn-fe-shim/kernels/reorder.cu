@@ -7,8 +7,7 @@ namespace kernels {
 namespace {
 
 /** Original token index of balanced position n (see ringattn_reorder in ringattn_shim.h). */
-__device__ __forceinline__ int64_t original_position(int64_t n, int64_t seq_len, int64_t world_size,
-                                                     ReorderKind kind) {
+__device__ __forceinline__ int64_t original_position(int64_t n, int64_t seq_len, int64_t world_size, ReorderKind kind) {
     if (kind == kDualChunk) {
         const int64_t chunk = seq_len / (2 * world_size);
         const int64_t p = n / chunk;
@@ -21,9 +20,8 @@ __device__ __forceinline__ int64_t original_position(int64_t n, int64_t seq_len,
 }
 
 template <class Unit>
-__global__ void reorder_kernel(const Unit* __restrict__ src, Unit* __restrict__ dst, int64_t outer,
-                               int64_t seq_len, int64_t units_per_token, int64_t world_size, ReorderKind kind,
-                               bool inverse) {
+__global__ void reorder_kernel(const Unit* __restrict__ src, Unit* __restrict__ dst, int64_t outer, int64_t seq_len,
+                               int64_t units_per_token, int64_t world_size, ReorderKind kind, bool inverse) {
     const int64_t total = outer * seq_len * units_per_token;
     for (int64_t i = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < total;
          i += static_cast<int64_t>(gridDim.x) * blockDim.x) {
@@ -59,11 +57,14 @@ cudaError_t launch_reorder(const void* src, void* dst, int64_t outer, int64_t se
                            cudaStream_t stream) {
     const int64_t row_bytes = inner * element_bytes;
     if (outer * seq_len * row_bytes == 0) return cudaSuccess;
-    const uintptr_t alignment = reinterpret_cast<uintptr_t>(src) | reinterpret_cast<uintptr_t>(dst) |
-                                static_cast<uintptr_t>(row_bytes);
-    if (alignment % 16 == 0) return launch_unit<uint4>(src, dst, outer, seq_len, row_bytes, world_size, kind, inverse, stream);
-    if (alignment % 8 == 0) return launch_unit<uint2>(src, dst, outer, seq_len, row_bytes, world_size, kind, inverse, stream);
-    if (alignment % 4 == 0) return launch_unit<uint32_t>(src, dst, outer, seq_len, row_bytes, world_size, kind, inverse, stream);
+    const uintptr_t alignment =
+        reinterpret_cast<uintptr_t>(src) | reinterpret_cast<uintptr_t>(dst) | static_cast<uintptr_t>(row_bytes);
+    if (alignment % 16 == 0)
+        return launch_unit<uint4>(src, dst, outer, seq_len, row_bytes, world_size, kind, inverse, stream);
+    if (alignment % 8 == 0)
+        return launch_unit<uint2>(src, dst, outer, seq_len, row_bytes, world_size, kind, inverse, stream);
+    if (alignment % 4 == 0)
+        return launch_unit<uint32_t>(src, dst, outer, seq_len, row_bytes, world_size, kind, inverse, stream);
     return launch_unit<uint16_t>(src, dst, outer, seq_len, row_bytes, world_size, kind, inverse, stream);
 }
 

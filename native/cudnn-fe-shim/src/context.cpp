@@ -39,7 +39,8 @@ RINGATTN_API int32_t ringattn_context_create(int32_t device, ringattn_context** 
         auto ctx = std::make_unique<ringattn_context>(device);
         cudnnStatus_t status = cudnnCreate(&ctx->handle);
         if (status != CUDNN_STATUS_SUCCESS)
-            ringattn::fail(RINGATTN_STATUS_CUDNN_ERROR, std::string("cudnnCreate failed: ") + cudnnGetErrorString(status));
+            ringattn::fail(RINGATTN_STATUS_CUDNN_ERROR,
+                           std::string("cudnnCreate failed: ") + cudnnGetErrorString(status));
         *out = ctx.release();
     });
 }

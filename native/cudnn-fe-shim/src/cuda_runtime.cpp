@@ -38,8 +38,8 @@ RINGATTN_API int32_t ringattn_cuda_device_props(int32_t device, ringattn_device_
         require_not_null(out, "out");
         int n = 0;
         check_cuda(cudaGetDeviceCount(&n), "cudaGetDeviceCount");
-        require(device >= 0 && device < n, "device " + std::to_string(device) + " out of range [0, " +
-                                                std::to_string(n) + ")");
+        require(device >= 0 && device < n,
+                "device " + std::to_string(device) + " out of range [0, " + std::to_string(n) + ")");
         cudaDeviceProp prop{};
         check_cuda(cudaGetDeviceProperties(&prop, device), "cudaGetDeviceProperties");
         ringattn_device_props p{};

@@ -119,8 +119,8 @@ void validate_init_args(const ringattn_nccl_unique_id* id, int32_t nranks, int32
             "device " + std::to_string(device) + " out of range [0, " + std::to_string(count) + ")");
 }
 
-ringattn_comm* init_comm(const ringattn_nccl_unique_id* id, int32_t nranks, int32_t rank, int32_t device,
-                         bool blocking, int64_t timeout_ms) {
+ringattn_comm* init_comm(const ringattn_nccl_unique_id* id, int32_t nranks, int32_t rank, int32_t device, bool blocking,
+                         int64_t timeout_ms) {
     keep_nvls_off();
     ncclUniqueId nccl_id;
     std::memcpy(&nccl_id, id->bytes, sizeof(nccl_id));
@@ -174,9 +174,8 @@ RINGATTN_API int32_t ringattn_nccl_comm_init(const ringattn_nccl_unique_id* id, 
     });
 }
 
-RINGATTN_API int32_t ringattn_nccl_comm_init_timeout(const ringattn_nccl_unique_id* id, int32_t nranks,
-                                                     int32_t rank, int32_t device, int64_t timeout_ms,
-                                                     ringattn_comm** out) {
+RINGATTN_API int32_t ringattn_nccl_comm_init_timeout(const ringattn_nccl_unique_id* id, int32_t nranks, int32_t rank,
+                                                     int32_t device, int64_t timeout_ms, ringattn_comm** out) {
     RINGATTN_GUARDED({
         validate_init_args(id, nranks, rank, device, out);
         require(timeout_ms > 0, "timeout_ms must be > 0, got " + std::to_string(timeout_ms));
@@ -285,7 +284,8 @@ RINGATTN_API int32_t ringattn_nccl_all_gather(ringattn_comm* comm, const void* s
         require_not_null(send_buf, "send_buf");
         require_not_null(recv_buf, "recv_buf");
         ringattn::DeviceGuard device_guard(comm->device);
-        ncclResult_t result = ncclAllGather(send_buf, recv_buf, bytes, ncclUint8, comm->nccl, static_cast<cudaStream_t>(stream));
+        ncclResult_t result =
+            ncclAllGather(send_buf, recv_buf, bytes, ncclUint8, comm->nccl, static_cast<cudaStream_t>(stream));
         complete_enqueue(comm, result, "ncclAllGather");
     });
 }

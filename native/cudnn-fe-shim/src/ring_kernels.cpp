@@ -7,10 +7,10 @@
 
 namespace {
 
-using ringattn::kernels::Dtype;
-using ringattn::kernels::View4d;
 using ringattn::require;
 using ringattn::require_not_null;
+using ringattn::kernels::Dtype;
+using ringattn::kernels::View4d;
 
 std::string dims_text(const int64_t* d) {
     return "[" + std::to_string(d[0]) + ", " + std::to_string(d[1]) + ", " + std::to_string(d[2]) + ", " +
@@ -22,10 +22,12 @@ View4d to_view(const ringattn_tensor_desc* desc, const char* name) {
     require_not_null(desc, name);
     for (int i = 0; i < 4; ++i) {
         require(desc->dims[i] > 0, std::string(name) + ".dims must all be > 0, got " + dims_text(desc->dims));
-        require(desc->strides[i] >= 0, std::string(name) + ".strides must all be >= 0, got " + dims_text(desc->strides));
+        require(desc->strides[i] >= 0,
+                std::string(name) + ".strides must all be >= 0, got " + dims_text(desc->strides));
     }
-    require(desc->dtype == RINGATTN_DTYPE_BF16 || desc->dtype == RINGATTN_DTYPE_FP16 || desc->dtype == RINGATTN_DTYPE_FP32,
-            std::string(name) + ".dtype is not a RINGATTN_DTYPE_* value: " + std::to_string(desc->dtype));
+    require(
+        desc->dtype == RINGATTN_DTYPE_BF16 || desc->dtype == RINGATTN_DTYPE_FP16 || desc->dtype == RINGATTN_DTYPE_FP32,
+        std::string(name) + ".dtype is not a RINGATTN_DTYPE_* value: " + std::to_string(desc->dtype));
     View4d view{};
     for (int i = 0; i < 4; ++i) {
         view.dims[i] = desc->dims[i];
@@ -97,9 +99,8 @@ RINGATTN_API int32_t ringattn_lse_merge(const ringattn_tensor_desc* part, const 
     });
 }
 
-RINGATTN_API int32_t ringattn_merge_finalize(const ringattn_tensor_desc* acc, const float* o_acc,
-                                             const float* lse_acc, const ringattn_tensor_desc* out, void* o_out,
-                                             ringattn_stream stream) {
+RINGATTN_API int32_t ringattn_merge_finalize(const ringattn_tensor_desc* acc, const float* o_acc, const float* lse_acc,
+                                             const ringattn_tensor_desc* out, void* o_out, ringattn_stream stream) {
     RINGATTN_GUARDED({
         View4d acc_view = to_view(acc, "acc");
         View4d out_view = to_view(out, "out");
@@ -116,8 +117,7 @@ RINGATTN_API int32_t ringattn_merge_finalize(const ringattn_tensor_desc* acc, co
 }
 
 RINGATTN_API int32_t ringattn_accumulate(const ringattn_tensor_desc* acc, float* acc_ptr,
-                                         const ringattn_tensor_desc* src, const void* src_ptr,
-                                         ringattn_stream stream) {
+                                         const ringattn_tensor_desc* src, const void* src_ptr, ringattn_stream stream) {
     RINGATTN_GUARDED({
         View4d acc_view = to_view(acc, "acc");
         View4d src_view = to_view(src, "src");
@@ -141,10 +141,10 @@ RINGATTN_API int32_t ringattn_cast(const ringattn_tensor_desc* src, const void* 
         require_not_null(src_ptr, "src_ptr");
         require_not_null(dst_ptr, "dst_ptr");
         clear_stale_error();
-        check_launch(ringattn::kernels::launch_cast(static_cast<Dtype>(src->dtype), src_ptr, src_view,
-                                                    static_cast<Dtype>(dst->dtype), dst_ptr, dst_view,
-                                                    as_stream(stream)),
-                     "cast kernel launch");
+        check_launch(
+            ringattn::kernels::launch_cast(static_cast<Dtype>(src->dtype), src_ptr, src_view,
+                                           static_cast<Dtype>(dst->dtype), dst_ptr, dst_view, as_stream(stream)),
+            "cast kernel launch");
     });
 }
 
@@ -153,9 +153,9 @@ RINGATTN_API int32_t ringattn_fill_zero(const ringattn_tensor_desc* dst, void* d
         View4d view = to_view(dst, "dst");
         require_not_null(dst_ptr, "dst_ptr");
         clear_stale_error();
-        check_launch(ringattn::kernels::launch_fill_zero(static_cast<Dtype>(dst->dtype), dst_ptr, view,
-                                                         as_stream(stream)),
-                     "fill_zero kernel launch");
+        check_launch(
+            ringattn::kernels::launch_fill_zero(static_cast<Dtype>(dst->dtype), dst_ptr, view, as_stream(stream)),
+            "fill_zero kernel launch");
     });
 }
 
@@ -171,23 +171,23 @@ RINGATTN_API int32_t ringattn_reorder(const ringattn_reorder_desc* desc, const v
         require(desc->element_bytes == 2 || desc->element_bytes == 4,
                 "element_bytes must be 2 or 4, got " + std::to_string(desc->element_bytes));
         require(desc->world_size >= 1, "world_size must be >= 1, got " + std::to_string(desc->world_size));
-        require(desc->kind == RINGATTN_REORDER_DUAL_CHUNK || desc->kind == RINGATTN_REORDER_STRIPED,
-                "kind must be RINGATTN_REORDER_DUAL_CHUNK or RINGATTN_REORDER_STRIPED, got " + std::to_string(desc->kind));
+        require(
+            desc->kind == RINGATTN_REORDER_DUAL_CHUNK || desc->kind == RINGATTN_REORDER_STRIPED,
+            "kind must be RINGATTN_REORDER_DUAL_CHUNK or RINGATTN_REORDER_STRIPED, got " + std::to_string(desc->kind));
         const int64_t parts = desc->kind == RINGATTN_REORDER_DUAL_CHUNK ? 2LL * desc->world_size : desc->world_size;
-        require(desc->seq_len % parts == 0, "seq_len " + std::to_string(desc->seq_len) + " is not a multiple of " +
-                                                std::to_string(parts) + " (" +
-                                                (desc->kind == RINGATTN_REORDER_DUAL_CHUNK ? "2*world_size" : "world_size") +
-                                                ")");
+        require(desc->seq_len % parts == 0,
+                "seq_len " + std::to_string(desc->seq_len) + " is not a multiple of " + std::to_string(parts) + " (" +
+                    (desc->kind == RINGATTN_REORDER_DUAL_CHUNK ? "2*world_size" : "world_size") + ")");
         const size_t bytes = static_cast<size_t>(desc->outer * desc->seq_len * desc->inner * desc->element_bytes);
         const char* s = static_cast<const char*>(src);
         const char* d = static_cast<const char*>(dst);
         require(s + bytes <= d || d + bytes <= s, "src and dst overlap: the reorder is out of place");
         clear_stale_error();
-        check_launch(ringattn::kernels::launch_reorder(src, dst, desc->outer, desc->seq_len, desc->inner,
-                                                       desc->element_bytes, desc->world_size,
-                                                       static_cast<ringattn::kernels::ReorderKind>(desc->kind),
-                                                       desc->inverse != 0, as_stream(stream)),
-                     "reorder kernel launch");
+        check_launch(
+            ringattn::kernels::launch_reorder(src, dst, desc->outer, desc->seq_len, desc->inner, desc->element_bytes,
+                                              desc->world_size, static_cast<ringattn::kernels::ReorderKind>(desc->kind),
+                                              desc->inverse != 0, as_stream(stream)),
+            "reorder kernel launch");
     });
 }
 

@@ -50,7 +50,8 @@ float validate_desc(const ringattn_sdpa_desc* d) {
                 " s_q=" + std::to_string(d->s_q) + " s_kv=" + std::to_string(d->s_kv) +
                 " d=" + std::to_string(d->head_dim) + ")");
     require(d->q_heads % d->kv_heads == 0, "q_heads (" + std::to_string(d->q_heads) +
-                                               ") must be a multiple of kv_heads (" + std::to_string(d->kv_heads) + ")");
+                                               ") must be a multiple of kv_heads (" + std::to_string(d->kv_heads) +
+                                               ")");
     require(d->dtype == RINGATTN_DTYPE_BF16 || d->dtype == RINGATTN_DTYPE_FP16 || d->dtype == RINGATTN_DTYPE_FP32,
             "dtype is not a RINGATTN_DTYPE_* value: " + std::to_string(d->dtype));
     if (d->dtype == RINGATTN_DTYPE_FP32)
@@ -67,16 +68,14 @@ float validate_desc(const ringattn_sdpa_desc* d) {
     if (d->window_left > 0) {
         if (d->mask == RINGATTN_MASK_NONE)
             fail(RINGATTN_STATUS_UNSUPPORTED, "window_left needs a causal mask (top-left or bottom-right)");
-        if (d->s_q > d->s_kv)
-            fail(RINGATTN_STATUS_UNSUPPORTED, "a sliding window needs s_q <= s_kv");
+        if (d->s_q > d->s_kv) fail(RINGATTN_STATUS_UNSUPPORTED, "a sliding window needs s_q <= s_kv");
         require(d->window_left < (int64_t{1} << 30), "window_left too large");
     }
     require(std::isfinite(d->scale), "scale must be finite");
     const int64_t* strides[4] = {d->q_stride, d->k_stride, d->v_stride, d->o_stride};
     const char* names[4] = {"q_stride", "k_stride", "v_stride", "o_stride"};
     for (int t = 0; t < 4; ++t) {
-        for (int i = 0; i < 4; ++i)
-            require(strides[t][i] >= 0, std::string(names[t]) + " must be >= 0");
+        for (int i = 0; i < 4; ++i) require(strides[t][i] >= 0, std::string(names[t]) + " must be >= 0");
         require(strides[t][3] == 1, std::string(names[t]) + "[3] (the d stride) must be 1");
     }
     return d->scale == 0.0f ? 1.0f / std::sqrt(static_cast<float>(d->head_dim)) : d->scale;
@@ -249,7 +248,7 @@ std::shared_ptr<SdpaGraph> build_backward(const SdpaGraphKey& key, cudnnHandle_t
 std::shared_ptr<SdpaGraph> get_or_build(ringattn_context* ctx, const SdpaGraphKey& key) {
     if (auto cached = ctx->cache.find(key)) return cached;
     auto built = key.direction == static_cast<int32_t>(SdpaDirection::kForward) ? build_forward(key, ctx->handle)
-                                                                                  : build_backward(key, ctx->handle);
+                                                                                : build_backward(key, ctx->handle);
     ctx->cache.insert(key, built);
     return built;
 }
@@ -408,9 +407,9 @@ RINGATTN_API int32_t ringattn_sdpa_backward(ringattn_context* ctx, const ringatt
         const float* stats = lse;
         if (!packed) {
             // cuDNN < 9.26 reads Stats as packed whatever its strides: pack it into the workspace tail first.
-            float* scratch = reinterpret_cast<float*>(static_cast<char*>(ws) +
-                                                      align_up(static_cast<size_t>(entry->graph_workspace_bytes),
-                                                               kScratchAlignment));
+            float* scratch = reinterpret_cast<float*>(
+                static_cast<char*>(ws) +
+                align_up(static_cast<size_t>(entry->graph_workspace_bytes), kScratchAlignment));
             check_cuda(kernels::launch_lse_pack(lse, desc->lse_stride, scratch, desc->fwd.batch, desc->fwd.q_heads,
                                                 desc->fwd.s_q, cuda_stream),
                        "lse_pack kernel launch");

@@ -21,11 +21,11 @@ struct SdpaGraphKey {
     int32_t dtype;
     int32_t mask;
     int64_t batch, q_heads, kv_heads, s_q, s_kv, head_dim;
-    int64_t window_left;      // 0 when there is no window
-    uint32_t scale_bits;      // the resolved scale's bit pattern (a float key would compare -0 == +0)
-    int32_t deterministic;    // backward only, 0 in forward keys
-    int32_t with_stats;       // forward only, 0 in backward keys
-    int32_t reserved;         // explicit padding, always 0
+    int64_t window_left;             // 0 when there is no window
+    uint32_t scale_bits;             // the resolved scale's bit pattern (a float key would compare -0 == +0)
+    int32_t deterministic;           // backward only, 0 in forward keys
+    int32_t with_stats;              // forward only, 0 in backward keys
+    int32_t reserved;                // explicit padding, always 0
     int64_t strides[kSlotCount][4];  // unused slots stay 0
 
     SdpaGraphKey() { std::memset(this, 0, sizeof(*this)); }

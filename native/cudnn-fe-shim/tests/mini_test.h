@@ -123,19 +123,23 @@ inline int run_all(int argc, char** argv) {
 #define MT_CONCAT_(a, b) a##b
 #define MT_CONCAT(a, b) MT_CONCAT_(a, b)
 
-#define TEST(suite, name)                                                                                    \
-    static void MT_CONCAT(mt_test_, MT_CONCAT(suite, MT_CONCAT(_, name)))();                                \
-    static ::mini_test::Registrar MT_CONCAT(mt_registrar_, MT_CONCAT(suite, MT_CONCAT(_, name)))(         \
-        #suite, #name, &MT_CONCAT(mt_test_, MT_CONCAT(suite, MT_CONCAT(_, name))));                         \
+#define TEST(suite, name)                                                                         \
+    static void MT_CONCAT(mt_test_, MT_CONCAT(suite, MT_CONCAT(_, name)))();                      \
+    static ::mini_test::Registrar MT_CONCAT(mt_registrar_, MT_CONCAT(suite, MT_CONCAT(_, name)))( \
+        #suite, #name, &MT_CONCAT(mt_test_, MT_CONCAT(suite, MT_CONCAT(_, name))));               \
     static void MT_CONCAT(mt_test_, MT_CONCAT(suite, MT_CONCAT(_, name)))()
 
 #define MT_CHECK_(cond, text, fatal) \
-    if (cond) ::mini_test::Pass{};   \
-    else ::mini_test::Failure(__FILE__, __LINE__, text, fatal)
+    if (cond)                        \
+        ::mini_test::Pass{};         \
+    else                             \
+        ::mini_test::Failure(__FILE__, __LINE__, text, fatal)
 
-#define MT_CMP_(op, a, b, fatal)                                                                          \
-    if ((a)op(b)) ::mini_test::Pass{};                                                                    \
-    else ::mini_test::Failure(__FILE__, __LINE__, ::mini_test::describe(#op, #a, #b, (a), (b)), fatal)
+#define MT_CMP_(op, a, b, fatal) \
+    if ((a)op(b))                \
+        ::mini_test::Pass{};     \
+    else                         \
+        ::mini_test::Failure(__FILE__, __LINE__, ::mini_test::describe(#op, #a, #b, (a), (b)), fatal)
 
 #define EXPECT_TRUE(c) MT_CHECK_((c), "Expected true: " #c, false)
 #define EXPECT_FALSE(c) MT_CHECK_(!(c), "Expected false: " #c, false)
@@ -153,12 +157,15 @@ inline int run_all(int argc, char** argv) {
 #define ASSERT_LE(a, b) MT_CMP_(<=, a, b, true)
 #define ASSERT_GT(a, b) MT_CMP_(>, a, b, true)
 #define ASSERT_GE(a, b) MT_CMP_(>=, a, b, true)
-#define EXPECT_NEAR(a, b, tol) MT_CHECK_(std::fabs((double)(a) - (double)(b)) <= (double)(tol), \
-    ::mini_test::describe("~=", #a, #b, (a), (b)), false)
-#define ASSERT_NEAR(a, b, tol) MT_CHECK_(std::fabs((double)(a) - (double)(b)) <= (double)(tol), \
-    ::mini_test::describe("~=", #a, #b, (a), (b)), true)
+#define EXPECT_NEAR(a, b, tol)                                                                                      \
+    MT_CHECK_(std::fabs((double)(a) - (double)(b)) <= (double)(tol), ::mini_test::describe("~=", #a, #b, (a), (b)), \
+              false)
+#define ASSERT_NEAR(a, b, tol)                                                                                      \
+    MT_CHECK_(std::fabs((double)(a) - (double)(b)) <= (double)(tol), ::mini_test::describe("~=", #a, #b, (a), (b)), \
+              true)
 #define GTEST_SKIP() return (void)(::mini_test::state().skipped = true)
-#define SUCCEED() ::mini_test::Pass{}
+#define SUCCEED() \
+    ::mini_test::Pass {}
 
 #define RINGATTN_TEST_MAIN() \
     int main(int argc, char** argv) { return ::mini_test::run_all(argc, argv); }
@@ -166,9 +173,9 @@ inline int run_all(int argc, char** argv) {
 #endif  // RINGATTN_USE_GTEST
 
 #ifdef RINGATTN_USE_GTEST
-#define RINGATTN_TEST_MAIN()                        \
-    int main(int argc, char** argv) {               \
-        ::testing::InitGoogleTest(&argc, argv);     \
-        return RUN_ALL_TESTS();                     \
+#define RINGATTN_TEST_MAIN()                    \
+    int main(int argc, char** argv) {           \
+        ::testing::InitGoogleTest(&argc, argv); \
+        return RUN_ALL_TESTS();                 \
     }
 #endif

@@ -40,9 +40,10 @@ TEST(Api, VersionsAndDevice) {
     EXPECT_EQ(ringattn_abi_version(), static_cast<uint32_t>(RINGATTN_ABI_VERSION));
     ringattn_versions v{};
     RA_OK(ringattn_get_versions(&v));
-    std::printf("  shim %d abi %d cudnn runtime %lld compiled %lld frontend %lld nccl %d/%d cuda runtime %d driver %d\n",
-                v.shim, v.abi, (long long)v.cudnn_runtime, (long long)v.cudnn_compiled, (long long)v.cudnn_frontend,
-                v.nccl_runtime, v.nccl_compiled, v.cuda_runtime, v.cuda_driver);
+    std::printf(
+        "  shim %d abi %d cudnn runtime %lld compiled %lld frontend %lld nccl %d/%d cuda runtime %d driver %d\n",
+        v.shim, v.abi, (long long)v.cudnn_runtime, (long long)v.cudnn_compiled, (long long)v.cudnn_frontend,
+        v.nccl_runtime, v.nccl_compiled, v.cuda_runtime, v.cuda_driver);
     EXPECT_GT(v.cudnn_runtime, 90000);
     EXPECT_EQ(v.cudnn_frontend, 12300);
     EXPECT_GT(v.nccl_runtime, 0);
@@ -140,54 +141,54 @@ TEST(Api, SdpaBadArguments) {
 
     d = valid_desc();
     d.batch = 0;
-    expect_error(ringattn_sdpa_forward(ctx, &d, p, p, p, p, lse, nullptr, 0, nullptr),
-                 RINGATTN_STATUS_INVALID_ARGUMENT, fwd, "batch 0");
+    expect_error(ringattn_sdpa_forward(ctx, &d, p, p, p, p, lse, nullptr, 0, nullptr), RINGATTN_STATUS_INVALID_ARGUMENT,
+                 fwd, "batch 0");
     d = valid_desc();
     d.s_kv = -5;
-    expect_error(ringattn_sdpa_forward(ctx, &d, p, p, p, p, lse, nullptr, 0, nullptr),
-                 RINGATTN_STATUS_INVALID_ARGUMENT, fwd, "negative s_kv");
+    expect_error(ringattn_sdpa_forward(ctx, &d, p, p, p, p, lse, nullptr, 0, nullptr), RINGATTN_STATUS_INVALID_ARGUMENT,
+                 fwd, "negative s_kv");
     d = valid_desc();
     d.kv_heads = 3;
-    expect_error(ringattn_sdpa_forward(ctx, &d, p, p, p, p, lse, nullptr, 0, nullptr),
-                 RINGATTN_STATUS_INVALID_ARGUMENT, fwd, "hq not a multiple of hkv");
+    expect_error(ringattn_sdpa_forward(ctx, &d, p, p, p, p, lse, nullptr, 0, nullptr), RINGATTN_STATUS_INVALID_ARGUMENT,
+                 fwd, "hq not a multiple of hkv");
     d = valid_desc();
     d.head_dim = 12;
-    expect_error(ringattn_sdpa_forward(ctx, &d, p, p, p, p, lse, nullptr, 0, nullptr), RINGATTN_STATUS_UNSUPPORTED,
-                 fwd, "head_dim 12");
+    expect_error(ringattn_sdpa_forward(ctx, &d, p, p, p, p, lse, nullptr, 0, nullptr), RINGATTN_STATUS_UNSUPPORTED, fwd,
+                 "head_dim 12");
     d = valid_desc();
     d.head_dim = 512;
-    expect_error(ringattn_sdpa_forward(ctx, &d, p, p, p, p, lse, nullptr, 0, nullptr), RINGATTN_STATUS_UNSUPPORTED,
-                 fwd, "head_dim 512");
+    expect_error(ringattn_sdpa_forward(ctx, &d, p, p, p, p, lse, nullptr, 0, nullptr), RINGATTN_STATUS_UNSUPPORTED, fwd,
+                 "head_dim 512");
     d = valid_desc();
     d.q_stride[3] = 2;
-    expect_error(ringattn_sdpa_forward(ctx, &d, p, p, p, p, lse, nullptr, 0, nullptr),
-                 RINGATTN_STATUS_INVALID_ARGUMENT, fwd, "d stride 2");
+    expect_error(ringattn_sdpa_forward(ctx, &d, p, p, p, p, lse, nullptr, 0, nullptr), RINGATTN_STATUS_INVALID_ARGUMENT,
+                 fwd, "d stride 2");
     d = valid_desc();
     d.mask = 7;
-    expect_error(ringattn_sdpa_forward(ctx, &d, p, p, p, p, lse, nullptr, 0, nullptr),
-                 RINGATTN_STATUS_INVALID_ARGUMENT, fwd, "unknown mask");
+    expect_error(ringattn_sdpa_forward(ctx, &d, p, p, p, p, lse, nullptr, 0, nullptr), RINGATTN_STATUS_INVALID_ARGUMENT,
+                 fwd, "unknown mask");
     d = valid_desc();
     d.dtype = 9;
-    expect_error(ringattn_sdpa_forward(ctx, &d, p, p, p, p, lse, nullptr, 0, nullptr),
-                 RINGATTN_STATUS_INVALID_ARGUMENT, fwd, "unknown dtype");
+    expect_error(ringattn_sdpa_forward(ctx, &d, p, p, p, p, lse, nullptr, 0, nullptr), RINGATTN_STATUS_INVALID_ARGUMENT,
+                 fwd, "unknown dtype");
     d = valid_desc();
     d.dtype = RINGATTN_DTYPE_FP32;
-    expect_error(ringattn_sdpa_forward(ctx, &d, p, p, p, p, lse, nullptr, 0, nullptr), RINGATTN_STATUS_UNSUPPORTED,
-                 fwd, "fp32 attention");
+    expect_error(ringattn_sdpa_forward(ctx, &d, p, p, p, p, lse, nullptr, 0, nullptr), RINGATTN_STATUS_UNSUPPORTED, fwd,
+                 "fp32 attention");
     d = valid_desc();
     d.mask = RINGATTN_MASK_CAUSAL_BOTTOM_RIGHT;
     d.s_q = 256;
-    expect_error(ringattn_sdpa_forward(ctx, &d, p, p, p, p, lse, nullptr, 0, nullptr), RINGATTN_STATUS_UNSUPPORTED,
-                 fwd, "bottom-right with s_q > s_kv");
+    expect_error(ringattn_sdpa_forward(ctx, &d, p, p, p, p, lse, nullptr, 0, nullptr), RINGATTN_STATUS_UNSUPPORTED, fwd,
+                 "bottom-right with s_q > s_kv");
     d = valid_desc();
     d.mask = RINGATTN_MASK_NONE;
     d.window_left = 16;
-    expect_error(ringattn_sdpa_forward(ctx, &d, p, p, p, p, lse, nullptr, 0, nullptr), RINGATTN_STATUS_UNSUPPORTED,
-                 fwd, "window without causal");
+    expect_error(ringattn_sdpa_forward(ctx, &d, p, p, p, p, lse, nullptr, 0, nullptr), RINGATTN_STATUS_UNSUPPORTED, fwd,
+                 "window without causal");
     d = valid_desc();
     d.scale = std::numeric_limits<float>::quiet_NaN();
-    expect_error(ringattn_sdpa_forward(ctx, &d, p, p, p, p, lse, nullptr, 0, nullptr),
-                 RINGATTN_STATUS_INVALID_ARGUMENT, fwd, "NaN scale");
+    expect_error(ringattn_sdpa_forward(ctx, &d, p, p, p, p, lse, nullptr, 0, nullptr), RINGATTN_STATUS_INVALID_ARGUMENT,
+                 fwd, "NaN scale");
 
     ringattn_sdpa_bwd_desc bd{};
     bd.fwd = valid_desc();
@@ -241,8 +242,7 @@ TEST(Api, KernelBadArguments) {
     expect_error(ringattn_reorder(&r, f, f + 1024, nullptr), RINGATTN_STATUS_INVALID_ARGUMENT, "ringattn_reorder",
                  "element_bytes 3");
     r.element_bytes = 2;
-    expect_error(ringattn_reorder(&r, f, f, nullptr), RINGATTN_STATUS_INVALID_ARGUMENT, "ringattn_reorder",
-                 "in place");
+    expect_error(ringattn_reorder(&r, f, f, nullptr), RINGATTN_STATUS_INVALID_ARGUMENT, "ringattn_reorder", "in place");
     r.kind = 5;
     expect_error(ringattn_reorder(&r, f, f + 1024, nullptr), RINGATTN_STATUS_INVALID_ARGUMENT, "ringattn_reorder",
                  "unknown kind");

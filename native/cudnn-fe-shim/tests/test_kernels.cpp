@@ -181,7 +181,8 @@ TEST(Kernels, AccumulateCastFillStrided) {
                 for (int64_t h = 0; h < H; ++h)
                     for (int64_t q = 0; q < S; ++q)
                         for (int64_t x = 0; x < d; ++x)
-                            if (cast[offset(dst, b, h, q, x)] != round_to(src_dtype, got[offset(acc, b, h, q, x)])) ++bad;
+                            if (cast[offset(dst, b, h, q, x)] != round_to(src_dtype, got[offset(acc, b, h, q, x)]))
+                                ++bad;
             EXPECT_EQ(bad, 0) << "cast mismatches, dtype " << src_dtype;
 
             // Fill zero on the rows [2, 7) only: the other rows keep their values.
@@ -227,7 +228,8 @@ TEST(Kernels, ReorderAndInverse) {
                     std::vector<uint32_t> src32(count);
                     for (size_t i = 0; i < count; ++i) src32[i] = static_cast<uint32_t>(i * 2654435761u);
                     std::vector<uint8_t> src_bytes(count * element_bytes);
-                    for (size_t i = 0; i < count; ++i) std::memcpy(&src_bytes[i * element_bytes], &src32[i], element_bytes);
+                    for (size_t i = 0; i < count; ++i)
+                        std::memcpy(&src_bytes[i * element_bytes], &src32[i], element_bytes);
                     DeviceBuffer src(src_bytes.size()), dst(src_bytes.size()), back(src_bytes.size());
                     src.upload(src_bytes.data(), src_bytes.size());
                     ringattn_reorder_desc desc{outer, S, inner, element_bytes, N, kind, 0};

@@ -101,7 +101,8 @@ TEST(Nccl, OneRankSplitAllGatherAndGather) {
     EXPECT_TRUE(got == payload) << "gather to the root differs";
     all.download(got.data(), count);
     EXPECT_TRUE(got == payload) << "all-gather differs";
-    EXPECT_EQ(ringattn_nccl_gather(group, send.get(), gathered.get(), count, 1, stream), RINGATTN_STATUS_INVALID_ARGUMENT);
+    EXPECT_EQ(ringattn_nccl_gather(group, send.get(), gathered.get(), count, 1, stream),
+              RINGATTN_STATUS_INVALID_ARGUMENT);
 
     // A cancelled communicator refuses every call at once, and can still be aborted.
     RA_OK(ringattn_nccl_comm_cancel(group));

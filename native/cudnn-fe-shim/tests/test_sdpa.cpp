@@ -134,13 +134,15 @@ TEST(Sdpa, SbhdBf16NoMaskSqNeSkv) {
     run_case({Layout::SBHD, RINGATTN_DTYPE_BF16, RINGATTN_MASK_NONE, 0, 2, 2, 1, 256, 128, 64, 0, 0.0f});
 }
 TEST(Sdpa, BhsdBf16CausalBottomRightMqa) {
-    run_case({Layout::BHSD, RINGATTN_DTYPE_BF16, RINGATTN_MASK_CAUSAL_BOTTOM_RIGHT, 0, 1, 4, 1, 128, 256, 128, 0, 0.0f});
+    run_case(
+        {Layout::BHSD, RINGATTN_DTYPE_BF16, RINGATTN_MASK_CAUSAL_BOTTOM_RIGHT, 0, 1, 4, 1, 128, 256, 128, 0, 0.0f});
 }
 TEST(Sdpa, BhsdFp16CausalBottomRight) {
     run_case({Layout::BHSD, RINGATTN_DTYPE_FP16, RINGATTN_MASK_CAUSAL_BOTTOM_RIGHT, 0, 2, 2, 2, 128, 256, 64, 0, 0.0f});
 }
 TEST(Sdpa, BshdFp16WindowBottomRight) {
-    run_case({Layout::BSHD, RINGATTN_DTYPE_FP16, RINGATTN_MASK_CAUSAL_BOTTOM_RIGHT, 32, 1, 2, 2, 256, 256, 64, 0, 0.0f});
+    run_case(
+        {Layout::BSHD, RINGATTN_DTYPE_FP16, RINGATTN_MASK_CAUSAL_BOTTOM_RIGHT, 32, 1, 2, 2, 256, 256, 64, 0, 0.0f});
 }
 TEST(Sdpa, BhsdBf16WindowTopLeftDeterministic) {
     run_case({Layout::BHSD, RINGATTN_DTYPE_BF16, RINGATTN_MASK_CAUSAL_TOP_LEFT, 40, 1, 4, 2, 128, 128, 64, 1, 0.0f});
@@ -208,11 +210,13 @@ TEST(Sdpa, HalfQSubViewWithStridedLse) {
                                  half(dq), dk.get(), dv.get(), ws.get(), ws.bytes(), nullptr));
 
     // References on the half views.
-    HostTensor qt{{b, hq, c, d}, {desc.q_stride[0], desc.q_stride[1], desc.q_stride[2], 1},
+    HostTensor qt{{b, hq, c, d},
+                  {desc.q_stride[0], desc.q_stride[1], desc.q_stride[2], 1},
                   std::vector<float>(q_s.begin() + row_offset, q_s.end())};
     HostTensor kt = host_tensor(b, hkv, s_full, d, desc.k_stride, k_s);
     HostTensor vt = host_tensor(b, hkv, s_full, d, desc.v_stride, v_s);
-    HostTensor dot{{b, hq, c, d}, {desc.o_stride[0], desc.o_stride[1], desc.o_stride[2], 1},
+    HostTensor dot{{b, hq, c, d},
+                   {desc.o_stride[0], desc.o_stride[1], desc.o_stride[2], 1},
                    std::vector<float>(do_s.begin() + row_offset, do_s.end())};
     const double scale = 1.0 / std::sqrt(static_cast<double>(d));
     std::vector<double> o_ref, lse_ref, dq_ref, dk_ref, dv_ref;
@@ -359,8 +363,8 @@ TEST(SdpaCache, ConcurrentCallsShareOneContext) {
     std::vector<std::vector<float>> expected(2);
     for (int shape = 0; shape < 2; ++shape) {
         DeviceBuffer o(s_max * hq * d * 2), lse(hq * s_max * 4);
-        RA_OK(ringattn_sdpa_forward(ctx, &descs[shape], q.get(), k.get(), v.get(), o.get(), lse.as<float>(), nullptr,
-                                    0, nullptr));
+        RA_OK(ringattn_sdpa_forward(ctx, &descs[shape], q.get(), k.get(), v.get(), o.get(), lse.as<float>(), nullptr, 0,
+                                    nullptr));
         expected[shape] = download_as(RINGATTN_DTYPE_BF16, o, descs[shape].s_q * hq * d);
     }
     const int kThreads = 4, kIterations = 20;
@@ -377,7 +381,8 @@ TEST(SdpaCache, ConcurrentCallsShareOneContext) {
             size_t ws_bytes = 0;
             for (int shape = 0; shape < 2; ++shape) {
                 size_t bytes = 0;
-                if (ringattn_sdpa_forward_workspace_size(ctx, &descs[shape], 1, &bytes) != RINGATTN_STATUS_OK) ++failures;
+                if (ringattn_sdpa_forward_workspace_size(ctx, &descs[shape], 1, &bytes) != RINGATTN_STATUS_OK)
+                    ++failures;
                 ws_bytes = std::max(ws_bytes, bytes);
             }
             DeviceBuffer ws(std::max<size_t>(ws_bytes, 256));

@@ -158,9 +158,24 @@ const char* layout_name(Layout layout) {
 void layout_strides(Layout layout, int64_t b, int64_t h, int64_t s, int64_t d, int64_t (&out)[4]) {
     (void)b;
     switch (layout) {
-        case Layout::BSHD: out[0] = s * h * d; out[1] = d; out[2] = h * d; out[3] = 1; break;
-        case Layout::SBHD: out[0] = h * d; out[1] = d; out[2] = b * h * d; out[3] = 1; break;
-        case Layout::BHSD: out[0] = h * s * d; out[1] = s * d; out[2] = d; out[3] = 1; break;
+        case Layout::BSHD:
+            out[0] = s * h * d;
+            out[1] = d;
+            out[2] = h * d;
+            out[3] = 1;
+            break;
+        case Layout::SBHD:
+            out[0] = h * d;
+            out[1] = d;
+            out[2] = b * h * d;
+            out[3] = 1;
+            break;
+        case Layout::BHSD:
+            out[0] = h * s * d;
+            out[1] = s * d;
+            out[2] = d;
+            out[3] = 1;
+            break;
     }
 }
 
@@ -179,8 +194,8 @@ struct Scores {
     double lse;
 };
 
-Scores row_scores(const HostTensor& q, const HostTensor& k, int32_t mask, int64_t window_left, double scale,
-                  int64_t b, int64_t h, int64_t kvh, int64_t i) {
+Scores row_scores(const HostTensor& q, const HostTensor& k, int32_t mask, int64_t window_left, double scale, int64_t b,
+                  int64_t h, int64_t kvh, int64_t i) {
     const int64_t sq = q.dims[2], skv = k.dims[2], d = q.dims[3];
     Scores r;
     r.p.assign(skv, 0.0);
@@ -208,8 +223,8 @@ Scores row_scores(const HostTensor& q, const HostTensor& k, int32_t mask, int64_
 
 }  // namespace
 
-void reference_forward(const HostTensor& q, const HostTensor& k, const HostTensor& v, int32_t mask,
-                       int64_t window_left, double scale, std::vector<double>& o, std::vector<double>& lse) {
+void reference_forward(const HostTensor& q, const HostTensor& k, const HostTensor& v, int32_t mask, int64_t window_left,
+                       double scale, std::vector<double>& o, std::vector<double>& lse) {
     const int64_t B = q.dims[0], Hq = q.dims[1], Sq = q.dims[2], D = q.dims[3];
     const int64_t Hkv = k.dims[1], Skv = k.dims[2];
     const int64_t group = Hq / Hkv;
@@ -222,7 +237,8 @@ void reference_forward(const HostTensor& q, const HostTensor& k, const HostTenso
                 lse[(b * Hq + h) * Sq + i] = r.lse;
                 for (int64_t j = 0; j < Skv; ++j) {
                     if (r.p[j] == 0.0) continue;
-                    for (int64_t x = 0; x < D; ++x) o[((b * Hq + h) * Sq + i) * D + x] += r.p[j] * v.at(b, h / group, j, x);
+                    for (int64_t x = 0; x < D; ++x)
+                        o[((b * Hq + h) * Sq + i) * D + x] += r.p[j] * v.at(b, h / group, j, x);
                 }
             }
 }

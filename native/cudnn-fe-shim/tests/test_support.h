@@ -16,10 +16,10 @@
 namespace ringattn_test {
 
 /** Asserts a shim call succeeded, printing its message otherwise. */
-#define RA_OK(call)                                                                                   \
-    do {                                                                                              \
-        int32_t ra_status_ = (call);                                                                  \
-        ASSERT_EQ(ra_status_, RINGATTN_STATUS_OK) << #call << ringattn_last_error();                  \
+#define RA_OK(call)                                                                  \
+    do {                                                                             \
+        int32_t ra_status_ = (call);                                                 \
+        ASSERT_EQ(ra_status_, RINGATTN_STATUS_OK) << #call << ringattn_last_error(); \
     } while (0)
 
 // ---- element conversions (round to nearest even), independent of CUDA's host headers ----
@@ -84,8 +84,8 @@ struct HostTensor {
 bool visible(int32_t mask, int64_t window_left, int64_t s_q, int64_t s_kv, int64_t i, int64_t j);
 
 /** float64 forward reference: O [b,hq,sq,d] packed BHSD and LSE [b,hq,sq] (-inf for empty rows). */
-void reference_forward(const HostTensor& q, const HostTensor& k, const HostTensor& v, int32_t mask,
-                       int64_t window_left, double scale, std::vector<double>& o, std::vector<double>& lse);
+void reference_forward(const HostTensor& q, const HostTensor& k, const HostTensor& v, int32_t mask, int64_t window_left,
+                       double scale, std::vector<double>& o, std::vector<double>& lse);
 
 /** float64 backward reference: dQ [b,hq,sq,d], dK/dV [b,hkv,skv,d], packed BHSD. */
 void reference_backward(const HostTensor& q, const HostTensor& k, const HostTensor& v, const HostTensor& d_o,

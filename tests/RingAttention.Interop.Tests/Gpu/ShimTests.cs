@@ -39,7 +39,7 @@ public sealed unsafe class ShimTests
         ];
         foreach (int status in statuses)
         {
-            Assert.Equal(ShimStatus.NameOf(status), NativeText.FromUtf8(NativeMethods.ringattn_status_name(status)));
+            Assert.Equal(ShimStatus.NameOf((NativeStatus)status), NativeText.FromUtf8(NativeMethods.ringattn_status_name(status)));
         }
     }
 
@@ -47,7 +47,7 @@ public sealed unsafe class ShimTests
     public void A_failing_call_throws_the_mapped_exception_with_the_shim_message()
     {
         Requires.Shim();
-        var error = Assert.Throws<NativeInvalidArgumentException>(() => ShimStatus.Check(NativeMethods.ringattn_cuda_device_count(null)));
+        var error = Expect.Throws(NativeStatus.InvalidArgument, () => ShimStatus.Check(NativeMethods.ringattn_cuda_device_count(null)));
 
         Assert.Equal("ringattn_cuda_device_count", error.Function);
         Assert.Equal("ringattn_cuda_device_count: count must not be NULL", error.NativeMessage);

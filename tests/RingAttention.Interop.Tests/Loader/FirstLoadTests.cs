@@ -44,14 +44,14 @@ public sealed class FirstLoadTests
                 Assert.Equal(library, versions.LibraryPath);
                 Assert.Equal(0, NativeRuntime.DeviceCount());
 
-                var cuda = Assert.Throws<CudaException>(() => ShimStatus.Check(NativeMethods.ringattn_cuda_set_device(-1)));
+                var cuda = Expect.Throws(NativeStatus.CudaError, () => ShimStatus.Check(NativeMethods.ringattn_cuda_set_device(-1)));
                 Assert.Equal("ringattn_cuda_set_device failed with RINGATTN_STATUS_CUDA_ERROR (3): cudaSetDevice(-1) failed: invalid device ordinal (fake)", cuda.Message);
 
-                var oom = Assert.Throws<NativeOutOfMemoryException>(() => SafeCudaMemoryHandle.AllocateDevice(1 << 20));
+                var oom = Expect.Throws(NativeStatus.OutOfMemory, () => SafeCudaMemoryHandle.AllocateDevice(1 << 20));
                 Assert.Equal("ringattn_cuda_malloc", oom.Function);
                 Assert.Equal("ringattn_cuda_malloc: cudaMalloc failed: out of memory (fake)", oom.NativeMessage);
 
-                var nullArgument = Assert.Throws<NativeInvalidArgumentException>(() => ShimStatus.Check(NativeMethods.ringattn_get_versions(null)));
+                var nullArgument = Expect.Throws(NativeStatus.InvalidArgument, () => ShimStatus.Check(NativeMethods.ringattn_get_versions(null)));
                 Assert.Equal("ringattn_get_versions failed with RINGATTN_STATUS_INVALID_ARGUMENT (1): out must not be NULL", nullArgument.Message);
                 break;
             }

@@ -13,7 +13,7 @@
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-bundled_frontend="$here/../../../.gpu-bundle/cudnn-frontend-1.23.0/include"
+bundled_frontend="$here/../../.gpu-bundle/cudnn-frontend-1.23.0/include"
 if [ -z "${CUDNN_FRONTEND_INCLUDE_DIR:-}" ] && [ -d "$bundled_frontend" ]; then
     CUDNN_FRONTEND_INCLUDE_DIR="$(cd "$bundled_frontend" && pwd)"
 fi
