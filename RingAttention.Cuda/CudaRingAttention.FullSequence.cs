@@ -1,3 +1,5 @@
+using RingAttention.Cuda.Device;
+using RingAttention.Cuda.Ring;
 using RingAttention.Interop;
 
 namespace RingAttention.Cuda;

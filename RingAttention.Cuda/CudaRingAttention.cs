@@ -2,6 +2,9 @@ using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using RingAttention.Backends;
+using RingAttention.Cuda.Device;
+using RingAttention.Cuda.Ring;
+using RingAttention.Cuda.Transport;
 using RingAttention.Interop;
 using RingAttention.Threading;
 

@@ -1,5 +1,9 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using RingAttention.Cuda.Device;
+using RingAttention.Cuda.Ring;
+using RingAttention.Cuda.Timeline;
+using RingAttention.Cuda.Transport;
 using RingAttention.Interop;
 
 namespace RingAttention.Cuda;

@@ -1,3 +1,4 @@
+using RingAttention.Cuda.Device;
 using RingAttention.Interop;
 
 namespace RingAttention.Cuda;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using RingAttention.Cuda.Device;
 using RingAttention.Interop;
 
 namespace RingAttention.Cuda;

@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Reflection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using RingAttention.Cuda.Device;
+using RingAttention.Cuda.Ring;
 using RingAttention.Distributed;
 using RingAttention.Distributed.Coordination;
 using RingAttention.Interop;

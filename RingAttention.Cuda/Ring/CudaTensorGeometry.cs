@@ -1,7 +1,7 @@
 using RingAttention.Backends;
 using RingAttention.Interop;
 
-namespace RingAttention.Cuda;
+namespace RingAttention.Cuda.Ring;
 
 /// <summary>Element strides of a 4-D tensor in the shim's logical order [b, h, s, d].</summary>
 internal readonly record struct Strides4(long B, long H, long S, long D)

@@ -1,8 +1,10 @@
 using Microsoft.Extensions.Logging;
 using RingAttention.Backends;
+using RingAttention.Cuda.Device;
+using RingAttention.Cuda.Timeline;
 using RingAttention.Interop;
 
-namespace RingAttention.Cuda;
+namespace RingAttention.Cuda.Ring;
 
 /// <summary>
 /// Everything one rank owns on its device: its compute and accumulation streams (<see cref="RankStreams"/>), every ring buffer, the cuDNN workspace (sized at plan

@@ -1,7 +1,7 @@
 using RingAttention.Backends;
 using RingAttention.Interop;
 
-namespace RingAttention.Cuda;
+namespace RingAttention.Cuda.Ring;
 
 /// <summary>
 /// One ring step's attention through cuDNN's fused SDPA (the shim). Every operand is a strided view of the rank's

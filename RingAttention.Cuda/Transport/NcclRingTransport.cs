@@ -1,7 +1,10 @@
 using RingAttention.Backends;
+using RingAttention.Cuda.Device;
+using RingAttention.Cuda.Ring;
+using RingAttention.Cuda.Timeline;
 using RingAttention.Interop;
 
-namespace RingAttention.Cuda;
+namespace RingAttention.Cuda.Transport;
 
 /// <summary>
 /// One rank per GPU: each exchange is one NCCL send/recv group (ringattn_nccl_ring_exchange) on the rank's

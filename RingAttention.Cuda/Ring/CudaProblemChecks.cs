@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace RingAttention.Cuda;
+namespace RingAttention.Cuda.Ring;
 
 /// <summary>The GPU path's own limits, checked after <see cref="RingProblem.Validate"/> and before any native call.</summary>
 internal static class CudaProblemChecks

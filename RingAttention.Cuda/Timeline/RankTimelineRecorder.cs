@@ -1,7 +1,8 @@
 using RingAttention.Backends;
+using RingAttention.Cuda.Device;
 using RingAttention.Interop;
 
-namespace RingAttention.Cuda;
+namespace RingAttention.Cuda.Timeline;
 
 /// <summary>
 /// One rank's timing events, created once at plan time: a pair around each step's attention on the compute stream, a

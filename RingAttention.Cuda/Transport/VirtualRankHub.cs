@@ -1,7 +1,7 @@
 using RingAttention.Interop;
 using RingAttention.Threading;
 
-namespace RingAttention.Cuda;
+namespace RingAttention.Cuda.Transport;
 
 /// <summary>
 /// The meeting point of N virtual ranks (threads) sharing one GPU. A sender posts (pointer, bytes, ready event); the

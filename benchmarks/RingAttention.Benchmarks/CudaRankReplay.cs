@@ -1,8 +1,12 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using RingAttention.Backends;
+using RingAttention.Cuda;
+using RingAttention.Cuda.Device;
+using RingAttention.Cuda.Ring;
+using RingAttention.Cuda.Timeline;
 using RingAttention.Interop;
 
-namespace RingAttention.Cuda;
+namespace RingAttention.Benchmarks;
 
 /// <summary>
 /// For benchmarks: everything one rank of a ring does — the real <see cref="RingLoop{TTensor}"/> with the real cuDNN
