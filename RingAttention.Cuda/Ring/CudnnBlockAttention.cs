@@ -1,4 +1,5 @@
 using RingAttention.Backends;
+using RingAttention.Cuda.Device;
 using RingAttention.Interop;
 
 namespace RingAttention.Cuda.Ring;
@@ -131,8 +132,8 @@ internal sealed unsafe class CudnnBlockAttention : IBlockAttentionKernel<DeviceT
         desc.s_q = task.Query.Count;
         desc.s_kv = task.KeyValue.Count;
         desc.head_dim = p.HeadDim;
-        desc.dtype = _geometry.NativeType;
-        desc.mask = task.Mask == BlockMask.Causal ? NativeConstants.RINGATTN_MASK_CAUSAL_TOP_LEFT : NativeConstants.RINGATTN_MASK_NONE;
+        desc.dtype = NativeCodes.DataType(_geometry.ElementType);
+        desc.mask = NativeCodes.Mask(task.Mask);
         desc.window_left = 0;
         desc.scale = p.SoftmaxScale;
         desc.deterministic = 0;

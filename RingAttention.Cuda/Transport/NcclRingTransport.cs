@@ -48,12 +48,7 @@ internal sealed class NcclRingTransport : IRingTransport<DeviceTensor>, IDisposa
         _streams.RecordEverything(_ready);
         CudaCalls.Wait(_comm, _ready);
         int slot = _timeline?.BeginTransfer(channel, _comm) ?? -1;
-        _communicator.RingExchange(
-            send.Pointer,
-            receive.Pointer,
-            send.Bytes,
-            direction == RingDirection.Forward ? NativeConstants.RINGATTN_RING_FORWARD : NativeConstants.RINGATTN_RING_BACKWARD,
-            _comm);
+        _communicator.RingExchange(send.Pointer, receive.Pointer, send.Bytes, direction, _comm);
         _timeline?.EndTransfer(slot, _comm);
         CudaCalls.Record(_done[(int)channel], _comm);
     }
