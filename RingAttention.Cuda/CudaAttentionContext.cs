@@ -2,12 +2,6 @@ using RingAttention.Interop;
 
 namespace RingAttention.Cuda;
 
-/// <summary>How often a context built a cuDNN graph and how often a call found its graph cached.</summary>
-/// <param name="Builds">Graphs built so far.</param>
-/// <param name="Hits">Calls that found their graph in the cache.</param>
-/// <param name="Entries">Graphs the cache holds now.</param>
-public readonly record struct GraphCacheStats(long Builds, long Hits, long Entries);
-
 /// <summary>
 /// A cuDNN attention context on one device: a cuDNN handle and the cache of built SDPA graphs. Plans on the
 /// same device may share one, so that a graph built for one plan is reused by the next. Thread-safe (the shim

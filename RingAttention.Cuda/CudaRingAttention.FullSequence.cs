@@ -1,3 +1,5 @@
+using RingAttention.Cuda.Device;
+using RingAttention.Cuda.Ring;
 using RingAttention.Interop;
 
 namespace RingAttention.Cuda;
@@ -16,12 +18,12 @@ public sealed partial class CudaRingAttention
         _sharding.CheckForwardInputs(query, key, value);
 
         HostIo io = EnsureIo();
-        io.UploadHalf(io.Query, _sharding.ShardQuery(query));
-        io.UploadHalf(io.Key, _sharding.ShardKeyValue(key));
-        io.UploadHalf(io.Value, _sharding.ShardKeyValue(value));
-        Forward(io.Query.Tensors, io.Key.Tensors, io.Value.Tensors, io.Output.Tensors, io.Lse.Tensors, io.StreamPointer);
-        float[][] output = io.DownloadHalf(io.Output);
-        float[][] lse = io.DownloadFloat(io.Lse);
+        io.Upload(io.Query, _sharding.ShardQuery(query));
+        io.Upload(io.Key, _sharding.ShardKeyValue(key));
+        io.Upload(io.Value, _sharding.ShardKeyValue(value));
+        Forward(io.Query, io.Key, io.Value, io.Output, io.Lse, io.StreamPointer);
+        float[][] output = io.Download(io.Output);
+        float[][] lse = io.Download(io.Lse);
         return new AttentionOutput(
             _sharding.RestoreQuery(output),
             _sharding.RestoreLse(lse));
@@ -34,106 +36,54 @@ public sealed partial class CudaRingAttention
         _sharding.CheckBackwardInputs(query, key, value, output, lse, outputGradient);
 
         HostIo io = EnsureIo();
-        io.UploadHalf(io.Query, _sharding.ShardQuery(query));
-        io.UploadHalf(io.Key, _sharding.ShardKeyValue(key));
-        io.UploadHalf(io.Value, _sharding.ShardKeyValue(value));
-        io.UploadHalf(io.Output, _sharding.ShardQuery(output));
-        io.UploadFloat(io.Lse, _sharding.ShardLse(lse));
-        io.UploadHalf(io.OutputGradient, _sharding.ShardQuery(outputGradient));
+        io.Upload(io.Query, _sharding.ShardQuery(query));
+        io.Upload(io.Key, _sharding.ShardKeyValue(key));
+        io.Upload(io.Value, _sharding.ShardKeyValue(value));
+        io.Upload(io.Output, _sharding.ShardQuery(output));
+        io.Upload(io.Lse, _sharding.ShardLse(lse));
+        io.Upload(io.OutputGradient, _sharding.ShardQuery(outputGradient));
         Backward(
-            io.Query.Tensors, io.Key.Tensors, io.Value.Tensors, io.Output.Tensors, io.Lse.Tensors, io.OutputGradient.Tensors,
-            io.QueryGradient.Tensors, io.KeyGradient.Tensors, io.ValueGradient.Tensors, io.StreamPointer);
+            io.Query, io.Key, io.Value, io.Output, io.Lse, io.OutputGradient,
+            io.QueryGradient, io.KeyGradient, io.ValueGradient, io.StreamPointer);
         return new AttentionGradients(
-            _sharding.RestoreQuery(io.DownloadHalf(io.QueryGradient)),
-            _sharding.RestoreKeyValue(io.DownloadHalf(io.KeyGradient)),
-            _sharding.RestoreKeyValue(io.DownloadHalf(io.ValueGradient)));
+            _sharding.RestoreQuery(io.Download(io.QueryGradient)),
+            _sharding.RestoreKeyValue(io.Download(io.KeyGradient)),
+            _sharding.RestoreKeyValue(io.Download(io.ValueGradient)));
     }
 
     private HostIo EnsureIo()
     {
         if (_io is null)
         {
-            int previous = CudaCalls.GetDevice();
-            CudaCalls.SetDevice(Device);
-            try
-            {
-                _io = new HostIo(_geometry, Problem.RingSize, Device);
-            }
-            finally
-            {
-                CudaCalls.SetDevice(previous);
-            }
+            using var scope = new DeviceScope(Device);
+            _io = new HostIo(_geometry, Problem.RingSize, Device);
         }
 
         return _io;
     }
 
-    /// <summary>One device buffer per rank for one tensor of the host path.</summary>
-    private sealed class ShardSet : IDisposable
-    {
-        private readonly DeviceBuffer[] _buffers;
-
-        public ShardSet(int ranks, long elements, DeviceElementType type, int device)
-        {
-            _buffers = new DeviceBuffer[ranks];
-            var tensors = new DeviceTensor[ranks];
-            try
-            {
-                for (int r = 0; r < ranks; r++)
-                {
-                    _buffers[r] = DeviceBuffer.Allocate(elements, type, device);
-                    tensors[r] = _buffers[r].Tensor;
-                }
-            }
-            catch
-            {
-                Dispose();
-                throw;
-            }
-
-            Tensors = tensors;
-            Elements = elements;
-            Type = type;
-        }
-
-        public IReadOnlyList<DeviceTensor> Tensors { get; }
-
-        public long Elements { get; }
-
-        public DeviceElementType Type { get; }
-
-        public DeviceBuffer[] Buffers => _buffers;
-
-        public void Dispose()
-        {
-            foreach (DeviceBuffer? buffer in _buffers)
-            {
-                buffer?.Dispose();
-            }
-        }
-    }
-
     /// <summary>The host path's device tensors and its copy stream, made on first use.</summary>
-    private sealed unsafe class HostIo : IDisposable
+    private sealed class HostIo : IDisposable
     {
-        private readonly List<ShardSet> _all = [];
+        private readonly DeviceBufferSet _buffers;
         private readonly SafeCudaStreamHandle _stream;
 
         public HostIo(CudaTensorGeometry g, int ranks, int device)
         {
+            _buffers = new DeviceBufferSet(device);
             _stream = CudaCalls.CreateStream();
             try
             {
                 DeviceElementType half = g.ElementType;
-                Query = Add(new ShardSet(ranks, g.QueryElements, half, device));
-                Key = Add(new ShardSet(ranks, g.KeyValuePlaneElements, half, device));
-                Value = Add(new ShardSet(ranks, g.KeyValuePlaneElements, half, device));
-                Output = Add(new ShardSet(ranks, g.QueryElements, half, device));
-                Lse = Add(new ShardSet(ranks, g.LseElements, DeviceElementType.Float32, device));
-                OutputGradient = Add(new ShardSet(ranks, g.QueryElements, half, device));
-                QueryGradient = Add(new ShardSet(ranks, g.QueryElements, half, device));
-                KeyGradient = Add(new ShardSet(ranks, g.KeyValuePlaneElements, half, device));
-                ValueGradient = Add(new ShardSet(ranks, g.KeyValuePlaneElements, half, device));
+                Query = Shards(ranks, g.QueryElements, half);
+                Key = Shards(ranks, g.KeyValuePlaneElements, half);
+                Value = Shards(ranks, g.KeyValuePlaneElements, half);
+                Output = Shards(ranks, g.QueryElements, half);
+                Lse = Shards(ranks, g.LseElements, DeviceElementType.Float32);
+                OutputGradient = Shards(ranks, g.QueryElements, half);
+                QueryGradient = Shards(ranks, g.QueryElements, half);
+                KeyGradient = Shards(ranks, g.KeyValuePlaneElements, half);
+                ValueGradient = Shards(ranks, g.KeyValuePlaneElements, half);
             }
             catch
             {
@@ -142,97 +92,41 @@ public sealed partial class CudaRingAttention
             }
         }
 
-        public ShardSet Query { get; } = null!;
+        public IReadOnlyList<DeviceTensor> Query { get; } = null!;
 
-        public ShardSet Key { get; } = null!;
+        public IReadOnlyList<DeviceTensor> Key { get; } = null!;
 
-        public ShardSet Value { get; } = null!;
+        public IReadOnlyList<DeviceTensor> Value { get; } = null!;
 
-        public ShardSet Output { get; } = null!;
+        public IReadOnlyList<DeviceTensor> Output { get; } = null!;
 
-        public ShardSet Lse { get; } = null!;
+        public IReadOnlyList<DeviceTensor> Lse { get; } = null!;
 
-        public ShardSet OutputGradient { get; } = null!;
+        public IReadOnlyList<DeviceTensor> OutputGradient { get; } = null!;
 
-        public ShardSet QueryGradient { get; } = null!;
+        public IReadOnlyList<DeviceTensor> QueryGradient { get; } = null!;
 
-        public ShardSet KeyGradient { get; } = null!;
+        public IReadOnlyList<DeviceTensor> KeyGradient { get; } = null!;
 
-        public ShardSet ValueGradient { get; } = null!;
+        public IReadOnlyList<DeviceTensor> ValueGradient { get; } = null!;
 
         public nint StreamPointer => _stream.DangerousGetHandle();
 
-        public void UploadHalf(ShardSet set, float[][] shards)
-        {
-            var bits = new ushort[set.Elements];
-            for (int r = 0; r < shards.Length; r++)
-            {
-                HostPrecision.Encode(shards[r], bits, set.Type);
-                fixed (ushort* data = bits)
-                {
-                    CudaCalls.CopyHostToDevice(set.Buffers[r].Pointer, data, set.Elements * sizeof(ushort), _stream);
-                    CudaCalls.Synchronize(_stream); // the host array is reused (and only pinned) until here
-                }
-            }
-        }
-
-        public void UploadFloat(ShardSet set, float[][] shards)
+        /// <summary>Uploads rank r's shard into <paramref name="set"/>[r], in the tensor's element type.</summary>
+        public void Upload(IReadOnlyList<DeviceTensor> set, float[][] shards)
         {
             for (int r = 0; r < shards.Length; r++)
             {
-                fixed (float* data = shards[r])
-                {
-                    CudaCalls.CopyHostToDevice(set.Buffers[r].Pointer, data, set.Elements * sizeof(float), _stream);
-                    CudaCalls.Synchronize(_stream);
-                }
+                HostCopies.Upload(shards[r], set[r], _stream);
             }
         }
 
-        public float[][] DownloadHalf(ShardSet set)
-        {
-            var result = new float[set.Buffers.Length][];
-            var bits = new ushort[set.Elements];
-            for (int r = 0; r < result.Length; r++)
-            {
-                fixed (ushort* data = bits)
-                {
-                    CudaCalls.CopyDeviceToHost(data, set.Buffers[r].Pointer, set.Elements * sizeof(ushort), _stream);
-                    CudaCalls.Synchronize(_stream);
-                }
-
-                result[r] = new float[set.Elements];
-                HostPrecision.Decode(bits, result[r], set.Type);
-            }
-
-            return result;
-        }
-
-        public float[][] DownloadFloat(ShardSet set)
-        {
-            var result = new float[set.Buffers.Length][];
-            for (int r = 0; r < result.Length; r++)
-            {
-                result[r] = new float[set.Elements];
-                fixed (float* data = result[r])
-                {
-                    CudaCalls.CopyDeviceToHost(data, set.Buffers[r].Pointer, set.Elements * sizeof(float), _stream);
-                    CudaCalls.Synchronize(_stream);
-                }
-            }
-
-            return result;
-        }
+        /// <summary>Every rank's tensor of <paramref name="set"/>, decoded to float32.</summary>
+        public float[][] Download(IReadOnlyList<DeviceTensor> set) => [.. set.Select(tensor => HostCopies.Download(tensor, _stream))];
 
         public void Poison()
         {
-            foreach (ShardSet set in _all)
-            {
-                foreach (DeviceBuffer buffer in set.Buffers)
-                {
-                    CudaCalls.Fill(buffer.Pointer, 0xFF, buffer.Bytes, _stream);
-                }
-            }
-
+            _buffers.Fill(0xFF, _stream);
             CudaCalls.Synchronize(_stream);
         }
 
@@ -243,18 +137,12 @@ public sealed partial class CudaRingAttention
                 CudaCalls.Synchronize(_stream);
             }
 
-            foreach (ShardSet set in _all)
-            {
-                set.Dispose();
-            }
-
+            _buffers.Dispose();
             _stream?.Dispose();
         }
 
-        private ShardSet Add(ShardSet set)
-        {
-            _all.Add(set);
-            return set;
-        }
+        /// <summary>One new device tensor per rank for one tensor of the host path.</summary>
+        private DeviceTensor[] Shards(int ranks, long elements, DeviceElementType type) =>
+            [.. Enumerable.Range(0, ranks).Select(_ => _buffers.Allocate(elements, type))];
     }
 }

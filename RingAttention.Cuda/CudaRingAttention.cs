@@ -1,9 +1,12 @@
-using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using RingAttention.Backends;
+using RingAttention.Cuda.Device;
+using RingAttention.Cuda.Ring;
+using RingAttention.Cuda.Transport;
 using RingAttention.Interop;
 using RingAttention.Threading;
+using static System.FormattableString;
 
 namespace RingAttention.Cuda;
 
@@ -55,7 +58,7 @@ public sealed partial class CudaRingAttention : IDisposable
         if (options.Context is not null && options.Context.Device != options.Device)
         {
             throw new ArgumentException(
-                CudaProblemChecks.Text($"The shared context is on device {options.Context.Device} but the plan is for device {options.Device}."), nameof(options));
+                Invariant($"The shared context is on device {options.Context.Device} but the plan is for device {options.Device}."), nameof(options));
         }
 
         Problem = problem;
@@ -70,32 +73,29 @@ public sealed partial class CudaRingAttention : IDisposable
         _ranks = new CudaRank[problem.RingSize];
         _hub = new VirtualRankHub(problem.RingSize, options.ExchangeTimeout);
 
-        int previous = CudaCalls.GetDevice();
-        CudaCalls.SetDevice(Device);
-        try
+        using (new DeviceScope(Device))
         {
-            _ownsContext = options.Context is null;
-            _context = options.Context ?? new CudaAttentionContext(Device);
-            _entry = CudaCalls.CreateEvent();
-            ILogger loopLogger = loggers.CreateLogger("RingAttention.Cuda.RingLoop");
-            for (int rank = 0; rank < problem.RingSize; rank++)
+            try
             {
-                _ranks[rank] = new CudaRank(
-                    problem, _geometry, _context, Device, rank,
-                    (streams, timeline) => new VirtualRankTransport(_hub, rank, streams, timeline),
-                    options.RecordTimeline, loopLogger, kernelFactory);
-            }
+                _ownsContext = options.Context is null;
+                _context = options.Context ?? new CudaAttentionContext(Device);
+                _entry = CudaCalls.CreateEvent();
+                ILogger loopLogger = loggers.CreateLogger("RingAttention.Cuda.RingLoop");
+                for (int rank = 0; rank < problem.RingSize; rank++)
+                {
+                    _ranks[rank] = new CudaRank(
+                        problem, _geometry, _context, Device, rank,
+                        (streams, timeline) => new VirtualRankTransport(_hub, rank, streams, timeline),
+                        options.RecordTimeline, loopLogger, kernelFactory);
+                }
 
-            _workers = new RankThreads(_hub);
-        }
-        catch
-        {
-            Dispose();
-            throw;
-        }
-        finally
-        {
-            CudaCalls.SetDevice(previous);
+                _workers = new RankThreads(_hub);
+            }
+            catch
+            {
+                Dispose();
+                throw;
+            }
         }
 
         if (_logger.IsEnabled(LogLevel.Debug))
@@ -162,10 +162,10 @@ public sealed partial class CudaRingAttention : IDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         CheckForwardShards(query, key, value, output, lse);
-        CheckShards(outputGradient, nameof(outputGradient), _geometry.QueryBytes, ElementType);
-        CheckShards(queryGradient, nameof(queryGradient), _geometry.QueryBytes, ElementType);
-        CheckShards(keyGradient, nameof(keyGradient), _geometry.KeyValuePlaneBytes, ElementType);
-        CheckShards(valueGradient, nameof(valueGradient), _geometry.KeyValuePlaneBytes, ElementType);
+        DeviceTensorChecks.Shards(outputGradient, nameof(outputGradient), Problem.RingSize, _geometry.QueryBytes, ElementType);
+        DeviceTensorChecks.Shards(queryGradient, nameof(queryGradient), Problem.RingSize, _geometry.QueryBytes, ElementType);
+        DeviceTensorChecks.Shards(keyGradient, nameof(keyGradient), Problem.RingSize, _geometry.KeyValuePlaneBytes, ElementType);
+        DeviceTensorChecks.Shards(valueGradient, nameof(valueGradient), Problem.RingSize, _geometry.KeyValuePlaneBytes, ElementType);
 
         (_q, _k, _v, _o, _lse) = (query, key, value, output, lse);
         (_dO, _dq, _dk, _dv) = (outputGradient, queryGradient, keyGradient, valueGradient);
@@ -246,8 +246,7 @@ public sealed partial class CudaRingAttention : IDisposable
 
     private void RunOnCallerStream(Action<int> body, nint stream)
     {
-        int previous = CudaCalls.GetDevice();
-        CudaCalls.SetDevice(Device);
+        using var scope = new DeviceScope(Device);
         SafeCudaStreamHandle caller = _callerStream.Get(stream);
         try
         {
@@ -263,7 +262,6 @@ public sealed partial class CudaRingAttention : IDisposable
             }
 
             (_q, _k, _v, _o, _lse, _dO, _dq, _dk, _dv) = (null, null, null, null, null, null, null, null, null);
-            CudaCalls.SetDevice(previous);
         }
     }
 
@@ -281,51 +279,12 @@ public sealed partial class CudaRingAttention : IDisposable
         IReadOnlyList<DeviceTensor> output,
         IReadOnlyList<DeviceTensor> lse)
     {
-        CheckShards(query, nameof(query), _geometry.QueryBytes, ElementType);
-        CheckShards(key, nameof(key), _geometry.KeyValuePlaneBytes, ElementType);
-        CheckShards(value, nameof(value), _geometry.KeyValuePlaneBytes, ElementType);
-        CheckShards(output, nameof(output), _geometry.QueryBytes, ElementType);
-        CheckShards(lse, nameof(lse), _geometry.LseBytes, DeviceElementType.Float32);
+        DeviceTensorChecks.Shards(query, nameof(query), Problem.RingSize, _geometry.QueryBytes, ElementType);
+        DeviceTensorChecks.Shards(key, nameof(key), Problem.RingSize, _geometry.KeyValuePlaneBytes, ElementType);
+        DeviceTensorChecks.Shards(value, nameof(value), Problem.RingSize, _geometry.KeyValuePlaneBytes, ElementType);
+        DeviceTensorChecks.Shards(output, nameof(output), Problem.RingSize, _geometry.QueryBytes, ElementType);
+        DeviceTensorChecks.Shards(lse, nameof(lse), Problem.RingSize, _geometry.LseBytes, DeviceElementType.Float32);
     }
-
-    private void CheckShards(IReadOnlyList<DeviceTensor> shards, string name, long bytes, DeviceElementType type)
-    {
-        ArgumentNullException.ThrowIfNull(shards, name);
-        if (shards.Count != Problem.RingSize)
-        {
-            throw new ArgumentException(Text($"{name} has {shards.Count} shards, expected one per rank (RingSize={Problem.RingSize})."), name);
-        }
-
-        for (int r = 0; r < shards.Count; r++)
-        {
-            CheckTensor(shards[r], name, r, bytes, type);
-        }
-    }
-
-    internal static void CheckTensor(DeviceTensor tensor, string name, int rank, long bytes, DeviceElementType type)
-    {
-        if (tensor.IsNull)
-        {
-            throw new ArgumentNullException(name, Text($"{name}[{rank}] is a null device pointer."));
-        }
-
-        if (tensor.ElementType != type)
-        {
-            throw new ArgumentException(Text($"{name}[{rank}] holds {tensor.ElementType} elements, expected {type}."), name);
-        }
-
-        if (tensor.Bytes < bytes)
-        {
-            throw new ArgumentException(Text($"{name}[{rank}] has {tensor.Bytes} bytes, expected {bytes}."), name);
-        }
-
-        if (tensor.Pointer % 16 != 0)
-        {
-            throw new ArgumentException(Text($"{name}[{rank}] at 0x{tensor.Pointer:x} is not 16-byte aligned (cuDNN needs it)."), name);
-        }
-    }
-
-    private static string Text(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "planned a CUDA ring of {RingSize} virtual ranks, {ElementType}, device {Device}: {Bytes} bytes per rank ({WorkspaceBytes} of cuDNN workspace), {Builds} graphs built so far")]
     private static partial void LogPlanned(ILogger logger, int ringSize, DeviceElementType elementType, int device, long bytes, long workspaceBytes, long builds);

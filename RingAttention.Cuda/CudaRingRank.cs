@@ -1,6 +1,11 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using RingAttention.Cuda.Device;
+using RingAttention.Cuda.Ring;
+using RingAttention.Cuda.Timeline;
+using RingAttention.Cuda.Transport;
 using RingAttention.Interop;
+using static System.FormattableString;
 
 namespace RingAttention.Cuda;
 
@@ -27,14 +32,14 @@ public sealed class CudaRingRank : IDisposable
         if (communicator.Size != problem.RingSize)
         {
             throw new ArgumentException(
-                CudaProblemChecks.Text($"The communicator has {communicator.Size} ranks but the problem's RingSize is {problem.RingSize}."), nameof(communicator));
+                Invariant($"The communicator has {communicator.Size} ranks but the problem's RingSize is {problem.RingSize}."), nameof(communicator));
         }
 
         options ??= new CudaRingOptions();
         if (options.Context is not null && options.Context.Device != communicator.Device)
         {
             throw new ArgumentException(
-                CudaProblemChecks.Text($"The shared context is on device {options.Context.Device} but the communicator is on device {communicator.Device}."), nameof(options));
+                Invariant($"The shared context is on device {options.Context.Device} but the communicator is on device {communicator.Device}."), nameof(options));
         }
 
         Problem = problem;
@@ -43,8 +48,7 @@ public sealed class CudaRingRank : IDisposable
         _geometry = new CudaTensorGeometry(problem, elementType);
         ILoggerFactory loggers = options.LoggerFactory ?? NullLoggerFactory.Instance;
 
-        int previous = CudaCalls.GetDevice();
-        CudaCalls.SetDevice(Device);
+        using var scope = new DeviceScope(Device);
         try
         {
             _ownsContext = options.Context is null;
@@ -59,10 +63,6 @@ public sealed class CudaRingRank : IDisposable
         {
             Dispose();
             throw;
-        }
-        finally
-        {
-            CudaCalls.SetDevice(previous);
         }
     }
 
@@ -92,7 +92,7 @@ public sealed class CudaRingRank : IDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         CheckForwardTensors(query, key, value, output, lse);
-        int previous = CudaCalls.GetDevice();
+        using var scope = new DeviceScope(Device);
         SafeCudaStreamHandle caller = Enter(stream);
         try
         {
@@ -101,7 +101,6 @@ public sealed class CudaRingRank : IDisposable
         finally
         {
             CudaCalls.Wait(caller, _rank.Exit);
-            CudaCalls.SetDevice(previous);
         }
     }
 
@@ -120,11 +119,11 @@ public sealed class CudaRingRank : IDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         CheckForwardTensors(query, key, value, output, lse);
-        CudaRingAttention.CheckTensor(outputGradient, nameof(outputGradient), Rank, _geometry.QueryBytes, ElementType);
-        CudaRingAttention.CheckTensor(queryGradient, nameof(queryGradient), Rank, _geometry.QueryBytes, ElementType);
-        CudaRingAttention.CheckTensor(keyGradient, nameof(keyGradient), Rank, _geometry.KeyValuePlaneBytes, ElementType);
-        CudaRingAttention.CheckTensor(valueGradient, nameof(valueGradient), Rank, _geometry.KeyValuePlaneBytes, ElementType);
-        int previous = CudaCalls.GetDevice();
+        DeviceTensorChecks.Tensor(outputGradient, nameof(outputGradient), Rank, _geometry.QueryBytes, ElementType);
+        DeviceTensorChecks.Tensor(queryGradient, nameof(queryGradient), Rank, _geometry.QueryBytes, ElementType);
+        DeviceTensorChecks.Tensor(keyGradient, nameof(keyGradient), Rank, _geometry.KeyValuePlaneBytes, ElementType);
+        DeviceTensorChecks.Tensor(valueGradient, nameof(valueGradient), Rank, _geometry.KeyValuePlaneBytes, ElementType);
+        using var scope = new DeviceScope(Device);
         SafeCudaStreamHandle caller = Enter(stream);
         try
         {
@@ -133,7 +132,6 @@ public sealed class CudaRingRank : IDisposable
         finally
         {
             CudaCalls.Wait(caller, _rank.Exit);
-            CudaCalls.SetDevice(previous);
         }
     }
 
@@ -166,9 +164,9 @@ public sealed class CudaRingRank : IDisposable
         }
     }
 
+    /// <summary>Orders the call after what <paramref name="stream"/> holds; the rank's device is current.</summary>
     private SafeCudaStreamHandle Enter(nint stream)
     {
-        CudaCalls.SetDevice(Device);
         SafeCudaStreamHandle caller = _callerStream.Get(stream);
         CudaCalls.Record(_entry, caller);
         return caller;
@@ -177,10 +175,10 @@ public sealed class CudaRingRank : IDisposable
     /// <summary>The checks the forward and the backward share: this rank's Q, K, V, O and LSE.</summary>
     private void CheckForwardTensors(DeviceTensor query, DeviceTensor key, DeviceTensor value, DeviceTensor output, DeviceTensor lse)
     {
-        CudaRingAttention.CheckTensor(query, nameof(query), Rank, _geometry.QueryBytes, ElementType);
-        CudaRingAttention.CheckTensor(key, nameof(key), Rank, _geometry.KeyValuePlaneBytes, ElementType);
-        CudaRingAttention.CheckTensor(value, nameof(value), Rank, _geometry.KeyValuePlaneBytes, ElementType);
-        CudaRingAttention.CheckTensor(output, nameof(output), Rank, _geometry.QueryBytes, ElementType);
-        CudaRingAttention.CheckTensor(lse, nameof(lse), Rank, _geometry.LseBytes, DeviceElementType.Float32);
+        DeviceTensorChecks.Tensor(query, nameof(query), Rank, _geometry.QueryBytes, ElementType);
+        DeviceTensorChecks.Tensor(key, nameof(key), Rank, _geometry.KeyValuePlaneBytes, ElementType);
+        DeviceTensorChecks.Tensor(value, nameof(value), Rank, _geometry.KeyValuePlaneBytes, ElementType);
+        DeviceTensorChecks.Tensor(output, nameof(output), Rank, _geometry.QueryBytes, ElementType);
+        DeviceTensorChecks.Tensor(lse, nameof(lse), Rank, _geometry.LseBytes, DeviceElementType.Float32);
     }
 }

@@ -1,3 +1,4 @@
+using RingAttention.Cuda.Device;
 using RingAttention.Interop;
 
 namespace RingAttention.Cuda;
@@ -15,15 +16,9 @@ public sealed class CudaStream : IDisposable
     public CudaStream(int device = 0)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(device);
-        int previous = CudaCalls.GetDevice();
-        CudaCalls.SetDevice(device);
-        try
+        using (new DeviceScope(device))
         {
             _handle = CudaCalls.CreateStream();
-        }
-        finally
-        {
-            CudaCalls.SetDevice(previous);
         }
 
         Device = device;

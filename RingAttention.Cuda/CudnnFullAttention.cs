@@ -1,4 +1,5 @@
-using RingAttention.Interop;
+using RingAttention.Cuda.Ring;
+using static System.FormattableString;
 
 namespace RingAttention.Cuda;
 
@@ -11,160 +12,67 @@ public static class CudnnFullAttention
     /// <summary>O (decoded to float32) and LSE ([B, Hq, S]) of <paramref name="problem"/> on the full sequence; RingSize and Balance are ignored.</summary>
     public static AttentionOutput Forward(CudaAttentionContext context, RingProblem problem, DeviceElementType elementType, float[] query, float[] key, float[] value)
     {
-        using var run = new SingleCall(context, problem, elementType, query, key, value);
+        using SingleCallAttention run = Start(context, problem, elementType, query, key, value);
         run.Forward();
-        return new AttentionOutput(run.DownloadHalf(run.Output, run.Geometry.QueryElements), run.DownloadFloat(run.Lse, run.Geometry.LseElements));
+        return new AttentionOutput(run.Download(run.Output), run.Download(run.Lse));
     }
 
     /// <summary>dQ, dK, dV of the full sequence for <paramref name="outputGradient"/>, from this class's own forward.</summary>
     public static AttentionGradients Backward(
         CudaAttentionContext context, RingProblem problem, DeviceElementType elementType, float[] query, float[] key, float[] value, float[] outputGradient)
     {
-        using var run = new SingleCall(context, problem, elementType, query, key, value);
+        ArgumentNullException.ThrowIfNull(outputGradient);
+        using SingleCallAttention run = Start(context, problem, elementType, query, key, value, outputGradient);
         run.Forward();
-        run.Backward(outputGradient);
-        long plane = run.Geometry.KeyValuePlaneElements;
-        float[] stacked = run.DownloadHalf(run.KeyValueGradient, 2 * plane);
+        run.Backward();
         return new AttentionGradients(
-            run.DownloadHalf(run.QueryGradient, run.Geometry.QueryElements),
-            stacked[..(int)plane],
-            stacked[(int)plane..]);
+            run.Download(run.QueryGradient),
+            run.Download(run.KeyValueGradient.Key),
+            run.Download(run.KeyValueGradient.Value));
     }
 
-    private sealed unsafe class SingleCall : IDisposable
+    /// <summary>Checks every input before any GPU work, then plans the call and uploads the inputs.</summary>
+    private static SingleCallAttention Start(
+        CudaAttentionContext context, RingProblem problem, DeviceElementType elementType, float[] query, float[] key, float[] value, float[]? outputGradient = null)
     {
-        private readonly List<DeviceBuffer> _buffers = [];
-        private readonly SafeCudaStreamHandle _stream;
-        private readonly CudnnBlockAttention _kernel;
-        private readonly BlockTask _task;
-        private readonly int _previousDevice;
-
-        public SingleCall(CudaAttentionContext context, RingProblem problem, DeviceElementType elementType, float[] query, float[] key, float[] value)
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(query);
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentNullException.ThrowIfNull(value);
+        CudaTensorGeometry geometry = SingleCallAttention.Plan(problem, elementType);
+        Check(query, geometry.QueryElements, nameof(query));
+        Check(key, geometry.KeyValuePlaneElements, nameof(key));
+        Check(value, geometry.KeyValuePlaneElements, nameof(value));
+        if (outputGradient is not null)
         {
-            ArgumentNullException.ThrowIfNull(context);
-            ArgumentNullException.ThrowIfNull(query);
-            ArgumentNullException.ThrowIfNull(key);
-            ArgumentNullException.ThrowIfNull(value);
-            RingProblem full = problem with { RingSize = 1, Balance = LoadBalancing.None };
-            CudaProblemChecks.Validate(full, elementType);
-            Geometry = new CudaTensorGeometry(full, elementType);
-            Check(query, Geometry.QueryElements, nameof(query));
-            Check(key, Geometry.KeyValuePlaneElements, nameof(key));
-            Check(value, Geometry.KeyValuePlaneElements, nameof(value));
-
-            _previousDevice = CudaCalls.GetDevice();
-            CudaCalls.SetDevice(context.Device);
-            _stream = CudaCalls.CreateStream();
-            Device = context.Device;
-            Query = New(Geometry.QueryElements, elementType);
-            KeyValue = New(2 * Geometry.KeyValuePlaneElements, elementType);
-            Output = New(Geometry.QueryElements, elementType);
-            Lse = New(Geometry.LseElements, DeviceElementType.Float32);
-            OutputGradient = New(Geometry.QueryElements, elementType);
-            QueryGradient = New(Geometry.QueryElements, elementType);
-            KeyValueGradient = New(2 * Geometry.KeyValuePlaneElements, elementType);
-
-            UploadHalf(Query, query, 0);
-            UploadHalf(KeyValue, key, 0);
-            UploadHalf(KeyValue, value, Geometry.KeyValuePlaneElements);
-
-            int length = full.SequenceLength;
-            _task = new BlockTask(0, RowRange.All(length), RowRange.All(length), full.Mask == AttentionMask.Causal ? BlockMask.Causal : BlockMask.None);
-            _kernel = new CudnnBlockAttention(Geometry, context, _stream);
-            long workspace = _kernel.WorkspaceBytesFor(_task);
-            _kernel.Workspace = workspace > 0 ? New((workspace + 1) / 2, DeviceElementType.BFloat16) : default;
+            Check(outputGradient, geometry.QueryElements, nameof(outputGradient));
         }
 
-        public CudaTensorGeometry Geometry { get; }
-
-        public int Device { get; }
-
-        public DeviceTensor Query { get; }
-
-        public DeviceTensor KeyValue { get; }
-
-        public DeviceTensor Output { get; }
-
-        public DeviceTensor Lse { get; }
-
-        public DeviceTensor OutputGradient { get; }
-
-        public DeviceTensor QueryGradient { get; }
-
-        public DeviceTensor KeyValueGradient { get; }
-
-        public void Forward() => _kernel.Forward(_task, Query, Geometry.Planes(KeyValue), Output, Lse);
-
-        public void Backward(float[] outputGradient)
+        var run = new SingleCallAttention(context, geometry);
+        try
         {
-            ArgumentNullException.ThrowIfNull(outputGradient);
-            Check(outputGradient, Geometry.QueryElements, nameof(outputGradient));
-            UploadHalf(OutputGradient, outputGradient, 0);
-            _kernel.Backward(_task, Query, Geometry.Planes(KeyValue), Output, OutputGradient, Lse, QueryGradient, Geometry.Planes(KeyValueGradient));
-        }
-
-        public float[] DownloadHalf(DeviceTensor tensor, long elements)
-        {
-            var bits = new ushort[elements];
-            fixed (ushort* data = bits)
+            run.Upload(query, run.Query);
+            run.Upload(key, run.KeyValue.Key);
+            run.Upload(value, run.KeyValue.Value);
+            if (outputGradient is not null)
             {
-                CudaCalls.CopyDeviceToHost(data, tensor.Pointer, elements * sizeof(ushort), _stream);
-                CudaCalls.Synchronize(_stream);
+                run.Upload(outputGradient, run.OutputGradient);
             }
 
-            var result = new float[elements];
-            HostPrecision.Decode(bits, result, tensor.ElementType);
-            return result;
+            return run;
         }
-
-        public float[] DownloadFloat(DeviceTensor tensor, long elements)
+        catch
         {
-            var result = new float[elements];
-            fixed (float* data = result)
-            {
-                CudaCalls.CopyDeviceToHost(data, tensor.Pointer, elements * sizeof(float), _stream);
-                CudaCalls.Synchronize(_stream);
-            }
-
-            return result;
+            run.Dispose();
+            throw;
         }
+    }
 
-        public void Dispose()
+    private static void Check(float[] data, long elements, string name)
+    {
+        if (data.Length != elements)
         {
-            _ = NativeMethods.ringattn_cuda_stream_synchronize(_stream);
-            foreach (DeviceBuffer buffer in _buffers)
-            {
-                buffer.Dispose();
-            }
-
-            _stream.Dispose();
-            CudaCalls.SetDevice(_previousDevice);
-        }
-
-        private static void Check(float[] data, long elements, string name)
-        {
-            if (data.Length != elements)
-            {
-                throw new ArgumentException(CudaProblemChecks.Text($"{name} has {data.Length} elements, expected {elements}."), name);
-            }
-        }
-
-        private void UploadHalf(DeviceTensor tensor, float[] data, long offsetElements)
-        {
-            var bits = new ushort[data.Length];
-            HostPrecision.Encode(data, bits, tensor.ElementType);
-            fixed (ushort* source = bits)
-            {
-                CudaCalls.CopyHostToDevice(tensor.ElementAddress(offsetElements), source, bits.Length * sizeof(ushort), _stream);
-                CudaCalls.Synchronize(_stream);
-            }
-        }
-
-        private DeviceTensor New(long elements, DeviceElementType type)
-        {
-            DeviceBuffer buffer = DeviceBuffer.Allocate(elements, type, Device);
-            _buffers.Add(buffer);
-            return buffer.Tensor;
+            throw new ArgumentException(Invariant($"{name} has {data.Length} elements, expected {elements}."), name);
         }
     }
 }

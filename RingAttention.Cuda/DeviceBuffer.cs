@@ -1,4 +1,5 @@
 using System.Globalization;
+using RingAttention.Cuda.Device;
 using RingAttention.Interop;
 
 namespace RingAttention.Cuda;
@@ -49,18 +50,11 @@ public sealed unsafe class DeviceBuffer : IDisposable
     {
         ArgumentOutOfRangeException.ThrowIfNegative(elements);
         long bytes = checked(elements * DeviceElementTypes.SizeOf(elementType));
-        int previous = CudaCalls.GetDevice();
-        CudaCalls.SetDevice(device);
-        try
-        {
-            // Round up to 256 bytes so that views never reach past an allocation (cudaMalloc aligns to 256 anyway).
-            SafeCudaMemoryHandle memory = SafeCudaMemoryHandle.AllocateDevice((nuint)((bytes + 255) / 256 * 256));
-            return new DeviceBuffer(memory, bytes, elementType, device);
-        }
-        finally
-        {
-            CudaCalls.SetDevice(previous);
-        }
+        using var scope = new DeviceScope(device);
+
+        // Round up to 256 bytes so that views never reach past an allocation (cudaMalloc aligns to 256 anyway).
+        SafeCudaMemoryHandle memory = SafeCudaMemoryHandle.AllocateDevice((nuint)((bytes + 255) / 256 * 256));
+        return new DeviceBuffer(memory, bytes, elementType, device);
     }
 
     /// <summary>Copies host data in and waits for the copy (convenience for tests and tools, not for the hot path).</summary>
@@ -118,15 +112,7 @@ public sealed unsafe class DeviceBuffer : IDisposable
 
     private SafeCudaStreamHandle NewStreamOnDevice()
     {
-        int previous = CudaCalls.GetDevice();
-        CudaCalls.SetDevice(Device);
-        try
-        {
-            return CudaCalls.CreateStream();
-        }
-        finally
-        {
-            CudaCalls.SetDevice(previous);
-        }
+        using var scope = new DeviceScope(Device);
+        return CudaCalls.CreateStream();
     }
 }

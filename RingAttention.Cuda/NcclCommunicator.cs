@@ -1,4 +1,6 @@
 using System.Globalization;
+using RingAttention.Backends;
+using RingAttention.Cuda.Device;
 using RingAttention.Interop;
 
 namespace RingAttention.Cuda;
@@ -212,12 +214,12 @@ public sealed unsafe class NcclCommunicator : IDisposable
     }
 
     /// <summary>One ring step's send to the next rank and receive from the previous one (see ringattn_nccl_ring_exchange).</summary>
-    internal void RingExchange(nint send, nint receive, long bytes, int direction, SafeCudaStreamHandle stream)
+    internal void RingExchange(nint send, nint receive, long bytes, RingDirection direction, SafeCudaStreamHandle stream)
     {
         lock (Gate)
         {
             ThrowIfAborted();
-            ShimStatus.Check(NativeMethods.ringattn_nccl_ring_exchange(Handle, (void*)send, (void*)receive, (nuint)bytes, direction, stream));
+            ShimStatus.Check(NativeMethods.ringattn_nccl_ring_exchange(Handle, (void*)send, (void*)receive, (nuint)bytes, NativeCodes.Direction(direction), stream));
         }
     }
 

@@ -1,36 +1,8 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using RingAttention.Backends;
 
 namespace RingAttention.Cuda;
-
-/// <summary>What a timeline interval measured.</summary>
-public enum RingTimelineKind
-{
-    /// <summary>One step's attention kernel on the rank's compute stream.</summary>
-    Compute = 0,
-
-    /// <summary>One exchange of the ring, measured on the stream that carried it.</summary>
-    Transfer = 1,
-
-    /// <summary>
-    /// One operation of the rank's accumulation stream (K/V packing, an LSE merge, a gradient accumulation or a cast out),
-    /// which runs beside the next step's attention; its step is the attention it follows.
-    /// </summary>
-    Accumulate = 2,
-}
-
-/// <summary>One interval of a ring call, from CUDA timing events.</summary>
-/// <param name="Rank">The rank.</param>
-/// <param name="Pass">"forward" or "backward".</param>
-/// <param name="Step">The ring step (0-based) the interval belongs to.</param>
-/// <param name="Kind">Compute or transfer.</param>
-/// <param name="Channel">The transfer's channel (KeyValue for compute intervals).</param>
-/// <param name="StartMicroseconds">Start, from the call's origin (rank 0's first event on a shared device).</param>
-/// <param name="DurationMicroseconds">Length.</param>
-public readonly record struct RingTimelineInterval(
-    int Rank, string Pass, int Step, RingTimelineKind Kind, RingChannel Channel, double StartMicroseconds, double DurationMicroseconds);
 
 /// <summary>The per-rank, per-step compute, transfer and accumulation intervals of the last ring call of a plan.</summary>
 public sealed class RingTimeline

@@ -1,10 +1,12 @@
-using System.Globalization;
 using System.Reflection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using RingAttention.Cuda.Device;
+using RingAttention.Cuda.Ring;
 using RingAttention.Distributed;
 using RingAttention.Distributed.Coordination;
 using RingAttention.Interop;
+using static System.FormattableString;
 
 namespace RingAttention.Cuda.Distributed;
 
@@ -99,7 +101,7 @@ public sealed partial class CudaProcessGroup : IDisposable
             RankFailure? cause = coordinator.Failure;
             if (cause is null)
             {
-                coordinator.ReportFailure(Text($"rank {environment.Rank}: NCCL could not form the communicator: {e.Message}"));
+                coordinator.ReportFailure(Invariant($"rank {environment.Rank}: NCCL could not form the communicator: {e.Message}"));
             }
 
             coordinator.Dispose();
@@ -160,83 +162,18 @@ public sealed partial class CudaProcessGroup : IDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         ThrowIfFailed();
-        int previous = CudaCalls.GetDevice();
-        CudaCalls.SetDevice(Device);
-        try
+        using var scope = new DeviceScope(Device);
+        CudaCalls.Record(_done, _callerStream.Get(stream));
+        bool finished = DeviceWait.Until(_done, () => _watchdog.Failure is not null, _options.OperationTimeout);
+        if (!finished && _watchdog.Failure is null)
         {
-            CudaCalls.Record(_done, _callerStream.Get(stream));
-            bool finished = DeviceWait.Until(_done, () => _watchdog.Failure is not null, _options.OperationTimeout);
-            if (!finished && _watchdog.Failure is null)
-            {
-                _watchdog.Fail(
-                    new RankFailure(Rank, RankFailureKind.Reported, Text($"rank {Rank}: its GPU work did not finish within {_options.OperationTimeout.TotalSeconds:0.###} s (ProcessGroupOptions.OperationTimeout); a peer may be stuck")),
-                    tellOthers: true);
-            }
-
-            // Work that an abort cut short completes too: only a job with no failure has valid results.
-            ThrowIfFailed();
+            _watchdog.Fail(
+                new RankFailure(Rank, RankFailureKind.Reported, Invariant($"rank {Rank}: its GPU work did not finish within {_options.OperationTimeout.TotalSeconds:0.###} s (ProcessGroupOptions.OperationTimeout); a peer may be stuck")),
+                tellOthers: true);
         }
-        finally
-        {
-            CudaCalls.SetDevice(previous);
-        }
-    }
 
-    /// <summary>Throws <see cref="RankFailedException"/> if any rank of the job has failed.</summary>
-    public void ThrowIfFailed()
-    {
-        if (_watchdog.Failure is RankFailure failure)
-        {
-            throw new RankFailedException(failure);
-        }
-    }
-
-    /// <summary>
-    /// Tells every rank that this one failed (<paramref name="error"/> is the cause they will read) and stops the ring
-    /// here. For code that catches its own exception before leaving; <see cref="Guarded{T}"/> does it for the group's calls.
-    /// </summary>
-    public void ReportFailure(Exception error)
-    {
-        ArgumentNullException.ThrowIfNull(error);
-        _watchdog.Fail(new RankFailure(Rank, RankFailureKind.Reported, Text($"rank {Rank} raised {error.GetType().Name}: {error.Message}")), tellOthers: true);
-    }
-
-    /// <summary>
-    /// Runs <paramref name="work"/> (calls on this rank's ring) and turns its failure into the job's: an exception caused
-    /// by another rank's failure, or an NCCL error, becomes a <see cref="RankFailedException"/> naming the rank that
-    /// failed; any other is reported to every rank, then rethrown.
-    /// </summary>
-    public T Guarded<T>(Func<T> work)
-    {
-        ArgumentNullException.ThrowIfNull(work);
-        try
-        {
-            return work();
-        }
-        catch (Exception e) when (e is not RankFailedException)
-        {
-            // An NCCL error is the job's failure (usually a peer's death, which the coordinator then names); any other
-            // exception is this rank's own: every rank is told, and the caller gets it unchanged.
-            RankFailure? failure = _watchdog.Failure ?? (e is NcclException nccl ? _watchdog.FailOnNcclError(nccl.Message) : null);
-            if (failure is not null)
-            {
-                throw new RankFailedException(failure, e);
-            }
-
-            ReportFailure(e);
-            throw;
-        }
-    }
-
-    /// <summary>As <see cref="Guarded{T}(Func{T})"/>, for work that returns nothing.</summary>
-    public void Guarded(Action work)
-    {
-        ArgumentNullException.ThrowIfNull(work);
-        Guarded(() =>
-        {
-            work();
-            return true;
-        });
+        // Work that an abort cut short completes too: only a job with no failure has valid results.
+        ThrowIfFailed();
     }
 
     /// <summary>
@@ -293,7 +230,7 @@ public sealed partial class CudaProcessGroup : IDisposable
     {
         if (size < 1 || WorldSize % size != 0)
         {
-            throw new ArgumentOutOfRangeException(name, size, Text($"{name} must divide the world size {WorldSize} (the job's ranks split into groups of {name} ranks); got {size}."));
+            throw new ArgumentOutOfRangeException(name, size, Invariant($"{name} must divide the world size {WorldSize} (the job's ranks split into groups of {name} ranks); got {size}."));
         }
     }
 
@@ -327,7 +264,7 @@ public sealed partial class CudaProcessGroup : IDisposable
         int count = NativeRuntime.DeviceCount();
         if (environment.Device >= count)
         {
-            throw new DistributedSetupException(Text(
+            throw new DistributedSetupException(Invariant(
                 $"rank {environment.Rank} is to run on GPU {environment.Device} (local rank {environment.LocalRank}{(environment.ShareGpu ? ", shared GPU" : string.Empty)}) but this machine shows {count} GPU(s); start at most {count} ranks per node, or set RINGATTN_DEVICE."));
         }
     }
@@ -337,10 +274,8 @@ public sealed partial class CudaProcessGroup : IDisposable
     {
         string version = typeof(CudaProcessGroup).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "?";
         NativeVersions native = NativeRuntime.GetVersions();
-        return Text($"ringattn {version}; shim ABI {native.Abi}; NCCL {native.NcclRuntime}; world {environment.WorldSize}");
+        return Invariant($"ringattn {version}; shim ABI {native.Abi}; NCCL {native.NcclRuntime}; world {environment.WorldSize}");
     }
-
-    private static string Text(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "rank {Rank} of {WorldSize} ({Launcher}) joining the coordinator at {Address}:{Port}, GPU {Device}")]
     private static partial void LogJoining(ILogger logger, int rank, int worldSize, LauncherKind launcher, string address, int port, int device);

@@ -1,8 +1,8 @@
-using System.Globalization;
 using Microsoft.Extensions.Logging;
 using RingAttention.Distributed;
 using RingAttention.Distributed.Coordination;
 using RingAttention.Interop;
+using static System.FormattableString;
 
 namespace RingAttention.Cuda.Distributed;
 
@@ -107,7 +107,7 @@ internal sealed partial class GroupWatchdog : IDisposable
 
         return AwaitNews(CauseGrace) is RankFailure cause
             ? Fail(cause, tellOthers: false)
-            : Fail(new RankFailure(_rank, RankFailureKind.Reported, Text($"rank {_rank}: NCCL reported an error (a peer died or the network failed): {error}")), tellOthers: true);
+            : Fail(new RankFailure(_rank, RankFailureKind.Reported, Invariant($"rank {_rank}: NCCL reported an error (a peer died or the network failed): {error}")), tellOthers: true);
     }
 
     public void Dispose()
@@ -129,7 +129,7 @@ internal sealed partial class GroupWatchdog : IDisposable
 
             if (_launcher is int launcher && ParentProcess.Id != launcher)
             {
-                Fail(new RankFailure(_rank, RankFailureKind.Reported, Text($"rank {_rank}: its launcher (pid {launcher}) is gone")), tellOthers: true);
+                Fail(new RankFailure(_rank, RankFailureKind.Reported, Invariant($"rank {_rank}: its launcher (pid {launcher}) is gone")), tellOthers: true);
                 return;
             }
 
@@ -196,8 +196,6 @@ internal sealed partial class GroupWatchdog : IDisposable
             LogAbortError(_logger, e.Message);
         }
     }
-
-    private static string Text(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "ring stopped: {Failure}")]
     private static partial void LogFailure(ILogger logger, string failure);

@@ -1,4 +1,4 @@
-using System.Globalization;
+using static System.FormattableString;
 
 namespace RingAttention.Benchmarks;
 
@@ -60,9 +60,9 @@ public sealed record BenchCase(
             string kind = Kind switch
             {
                 CaseKind.Baseline => "base",
-                CaseKind.Ring => Text($"ring-N{RingSize}"),
-                CaseKind.CriticalPath => Text($"crit-N{RingSize}r{Rank}"),
-                _ => Text($"total-N{RingSize}"),
+                CaseKind.Ring => Invariant($"ring-N{RingSize}"),
+                CaseKind.CriticalPath => Invariant($"crit-N{RingSize}r{Rank}"),
+                _ => Invariant($"total-N{RingSize}"),
             };
             string balance = Kind == CaseKind.Baseline || RingSize == 1 ? string.Empty : Balance switch
             {
@@ -70,15 +70,15 @@ public sealed record BenchCase(
                 LoadBalancing.Striped => "-striped",
                 _ => "-contig",
             };
-            return Text($"{kind}-{SizeText(SequenceLength)}-{(Mask == AttentionMask.Causal ? "causal" : "nomask")}{balance}-{HeadsText}{(HeadDim == 128 ? string.Empty : Text($"-D{HeadDim}"))}");
+            return Invariant($"{kind}-{SizeText(SequenceLength)}-{(Mask == AttentionMask.Causal ? "causal" : "nomask")}{balance}-{HeadsText}{(HeadDim == 128 ? string.Empty : Invariant($"-D{HeadDim}"))}");
         }
     }
 
     /// <summary>"H16" or "H32x8" (GQA).</summary>
-    public string HeadsText => QueryHeads == KeyValueHeads ? Text($"H{QueryHeads}") : Text($"H{QueryHeads}x{KeyValueHeads}");
+    public string HeadsText => QueryHeads == KeyValueHeads ? Invariant($"H{QueryHeads}") : Invariant($"H{QueryHeads}x{KeyValueHeads}");
 
     /// <summary>The shape that names the baseline this case is compared with (S, mask, heads, D).</summary>
-    public string ShapeKey => Text($"{SequenceLength}/{Mask}/{QueryHeads}/{KeyValueHeads}/{HeadDim}");
+    public string ShapeKey => Invariant($"{SequenceLength}/{Mask}/{QueryHeads}/{KeyValueHeads}/{HeadDim}");
 
     /// <summary>The problem as the ring sees it.</summary>
     public RingProblem Problem => new()
@@ -106,10 +106,8 @@ public sealed record BenchCase(
     }
 
     /// <summary>"8K", "64K" (zero-padded to sort), or the number itself below 1024.</summary>
-    public static string SizeText(int length) => length % 1024 == 0 ? Text($"S{length / 1024:000}K") : Text($"S{length}");
+    public static string SizeText(int length) => length % 1024 == 0 ? Invariant($"S{length / 1024:000}K") : Invariant($"S{length}");
 
     /// <inheritdoc />
     public override string ToString() => Id;
-
-    private static string Text(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

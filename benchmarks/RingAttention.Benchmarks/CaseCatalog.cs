@@ -97,7 +97,7 @@ public static class CaseCatalog
             foreach (int n in r.RingSizes)
             {
                 var any = new BenchCase(CaseKind.CriticalPath, r.Shape.SequenceLength, r.Shape.Mask, r.Shape.QueryHeads, r.Shape.KeyValueHeads, n, r.Balance);
-                foreach (int rank in Cuda.CudaRankReplay.SlowestRankCandidates(any.Problem))
+                foreach (int rank in CudaRankReplay.SlowestRankCandidates(any.Problem))
                 {
                     cases.Add(any with { Rank = rank });
                 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using RingAttention.Interop;
+using static System.FormattableString;
 
 namespace RingAttention.Benchmarks;
 
@@ -67,7 +68,7 @@ public sealed record GpuEnvironment(
         string card = Encoding.UTF8.GetString(new ReadOnlySpan<byte>(props.name, 256)).Split('\0')[0].Trim();
         return new GpuEnvironment(
             card.Length == 0 ? "unknown card" : card,
-            Text($"{props.cc_major}.{props.cc_minor}"),
+            Invariant($"{props.cc_major}.{props.cc_minor}"),
             Math.Round(props.total_memory_bytes / (1024.0 * 1024 * 1024), 1),
             ReadDriver(),
             Cuda(v.CudaDriver),
@@ -83,10 +84,10 @@ public sealed record GpuEnvironment(
     }
 
     /// <summary>12080 → "12.8".</summary>
-    private static string Cuda(int version) => version <= 0 ? "none" : Text($"{version / 1000}.{version % 1000 / 10}");
+    private static string Cuda(int version) => version <= 0 ? "none" : Invariant($"{version / 1000}.{version % 1000 / 10}");
 
     /// <summary>91400 → "9.14.0" (cuDNN 9, NCCL and the frontend all encode major·10000 + minor·100 + patch).</summary>
-    private static string Triple(long version) => version <= 0 ? "none" : Text($"{version / 10000}.{version / 100 % 100}.{version % 100}");
+    private static string Triple(long version) => version <= 0 ? "none" : Invariant($"{version / 10000}.{version / 100 % 100}.{version % 100}");
 
     private static string ReadDriver()
     {
@@ -164,6 +165,4 @@ public sealed record GpuEnvironment(
 
         return "unknown";
     }
-
-    private static string Text(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

@@ -40,7 +40,7 @@ internal static class InterleavedComparison
             foreach (int n in r.RingSizes)
             {
                 var any = new BenchCase(CaseKind.CriticalPath, r.Shape.SequenceLength, r.Shape.Mask, r.Shape.QueryHeads, r.Shape.KeyValueHeads, n, r.Balance);
-                timings.AddRange(Compare(baseCase, [.. Cuda.CudaRankReplay.SlowestRankCandidates(any.Problem).Select(rank => any with { Rank = rank })], rounds));
+                timings.AddRange(Compare(baseCase, [.. CudaRankReplay.SlowestRankCandidates(any.Problem).Select(rank => any with { Rank = rank })], rounds));
             }
         }
 

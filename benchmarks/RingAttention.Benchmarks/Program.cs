@@ -1,10 +1,10 @@
-using System.Globalization;
 using System.Text.RegularExpressions;
 using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Properties;
 using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
 using RingAttention.Interop;
+using static System.FormattableString;
 
 namespace RingAttention.Benchmarks;
 
@@ -88,8 +88,8 @@ public static class Program
         }
 
         GpuEnvironment environment = GpuEnvironment.Read();
-        Console.WriteLine(Text($"{environment.Card}: driver {environment.Driver}, CUDA {environment.CudaRuntime}, cuDNN {environment.CudnnRuntime}, NCCL {environment.NcclRuntime}, commit {environment.Commit}"));
-        Console.WriteLine(Text($"{cases.Count} cases x 2 passes ({size}); shim {environment.ShimPath}"));
+        Console.WriteLine(Invariant($"{environment.Card}: driver {environment.Driver}, CUDA {environment.CudaRuntime}, cuDNN {environment.CudnnRuntime}, NCCL {environment.NcclRuntime}, commit {environment.Commit}"));
+        Console.WriteLine(Invariant($"{cases.Count} cases x 2 passes ({size}); shim {environment.ShimPath}"));
 
         bool offline = BenchmarkSetup.UseOfflineHostInformation();
         if (!offline)
@@ -98,7 +98,7 @@ public static class Program
         }
 
         // BenchmarkDotNet's own artifacts (logs) stay out of the repository.
-        string artifacts = Path.Combine(Path.GetTempPath(), Text($"ringattn-bdn-{Environment.ProcessId}"));
+        string artifacts = Path.Combine(Path.GetTempPath(), Invariant($"ringattn-bdn-{Environment.ProcessId}"));
         Job job = BenchmarkSetup.Job(quick: size != CaseCatalog.Size.Full);
         AttentionBenchmarks.Selected = cases;
         Summary summary = BenchmarkRunner.Run<AttentionBenchmarks>(BenchmarkSetup.Config(job, artifacts), [.. passThrough]);
@@ -114,7 +114,7 @@ public static class Program
         }
 
         IReadOnlyList<ResultRow> rows = Results.FromSummary(summary, cases);
-        string bdn = Text($"BenchmarkDotNet {BenchmarkDotNetInfo.Instance.BrandVersion}, InProcessNoEmit, warm-up {job.Run.WarmupCount}, iterations {job.Run.IterationCount}, 1 invocation each, MemoryDiagnoser");
+        string bdn = Invariant($"BenchmarkDotNet {BenchmarkDotNetInfo.Instance.BrandVersion}, InProcessNoEmit, warm-up {job.Run.WarmupCount}, iterations {job.Run.IterationCount}, 1 invocation each, MemoryDiagnoser");
         IReadOnlyList<string> traces = [];
         IReadOnlyList<CriticalPathBreakdown> breakdowns = [];
         IReadOnlyList<InterleavedTiming> interleaved = [];
@@ -136,6 +136,4 @@ public static class Program
     private static Regex Glob(string pattern) =>
         new("^" + Regex.Escape(pattern).Replace(@"\*", ".*", StringComparison.Ordinal).Replace(@"\?", ".", StringComparison.Ordinal) + "$",
             RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
-
-    private static string Text(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

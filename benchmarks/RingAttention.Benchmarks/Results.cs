@@ -1,6 +1,7 @@
 using System.Globalization;
 using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
+using static System.FormattableString;
 
 namespace RingAttention.Benchmarks;
 
@@ -165,12 +166,12 @@ public static class Results
             foreach (Pass pass in new[] { Pass.Forward, Pass.Backward })
             {
                 ResultRow? row = rows.FirstOrDefault(r => r.Id == ringCase.Id && r.Pass == pass);
-                string separate = row is { RatioToBaseline: double q } ? Text($"; separate BenchmarkDotNet runs, means: {q:0.000}") : string.Empty;
+                string separate = row is { RatioToBaseline: double q } ? Invariant($"; separate BenchmarkDotNet runs, means: {q:0.000}") : string.Empty;
                 InterleavedTiming? t = interleaved.FirstOrDefault(i => i.Candidate == ringCase && i.Pass == pass);
                 goals.Add(new GoalResult(
-                    Text($"ring N=1 ≥ 97% of baseline TFLOP/s, {Shape(ringCase)}, {PassName(pass)}"),
+                    Invariant($"ring N=1 ≥ 97% of baseline TFLOP/s, {Shape(ringCase)}, {PassName(pass)}"),
                     t is null ? null : t.BaselineMs.MinMs / t.CandidateMs.MinMs, 0.97, "x", AtMost: false,
-                    (t is null ? "not timed in alternation" : Text($"baseline min / ring min, timed in alternation")) + separate)
+                    (t is null ? "not timed in alternation" : Invariant($"baseline min / ring min, timed in alternation")) + separate)
                 {
                     Noise = t?.Noise ?? string.Empty,
                 });
@@ -193,16 +194,16 @@ public static class Results
                     if (t is not null && limit is double bound)
                     {
                         double t1 = t.BaselineMs.MinMs;
-                        detail = Text($"slowest rank {t.Candidate.Rank}: min {t.CandidateMs.MinMs:0.000} ms; T1/N = min {t1:0.000}/{n} = {t1 / n:0.000} ms; efficiency {t1 / (n * t.CandidateMs.MinMs):0.000}");
+                        detail = Invariant($"slowest rank {t.Candidate.Rank}: min {t.CandidateMs.MinMs:0.000} ms; T1/N = min {t1:0.000}/{n} = {t1 / n:0.000} ms; efficiency {t1 / (n * t.CandidateMs.MinMs):0.000}");
                         if (breakdowns?.FirstOrDefault(b => b.Case == t.Candidate.Id && b.Pass == pass) is { } trace)
                         {
                             detail += Explain(trace, bound);
                         }
                     }
 
-                    string heads = hq == hkv ? Text($"H={hq}") : Text($"H={hq}/{hkv}");
+                    string heads = hq == hkv ? Invariant($"H={hq}") : Invariant($"H={hq}/{hkv}");
                     goals.Add(new GoalResult(
-                        Text($"dual-chunk causal S={s} {heads} D=128, N={n}, {PassName(pass)}: critical path ≤ {factor:0.00} × T1/N"),
+                        Invariant($"dual-chunk causal S={s} {heads} D=128, N={n}, {PassName(pass)}: critical path ≤ {factor:0.00} × T1/N"),
                         t?.CandidateMs.MinMs, limit, "ms", AtMost: true, detail)
                     {
                         Noise = t?.Noise ?? string.Empty,
@@ -218,15 +219,13 @@ public static class Results
     private static string Explain(CriticalPathBreakdown trace, double bound)
     {
         string kernels = trace.KernelMs > bound
-            ? Text($"its attention kernels alone take {trace.KernelMs:0.000} ms, {trace.KernelMs - bound:0.000} ms over the bound")
-            : Text($"its attention kernels take {trace.KernelMs:0.000} ms, {bound - trace.KernelMs:0.000} ms under the bound");
-        return Text($". Trace of one replayed call (wall {trace.WallMs:0.000} ms): {kernels}; merges add {trace.ExposedAccumulateMs:0.000} ms where no kernel runs; gaps {trace.OtherMs:0.000} ms");
+            ? Invariant($"its attention kernels alone take {trace.KernelMs:0.000} ms, {trace.KernelMs - bound:0.000} ms over the bound")
+            : Invariant($"its attention kernels take {trace.KernelMs:0.000} ms, {bound - trace.KernelMs:0.000} ms under the bound");
+        return Invariant($". Trace of one replayed call (wall {trace.WallMs:0.000} ms): {kernels}; merges add {trace.ExposedAccumulateMs:0.000} ms where no kernel runs; gaps {trace.OtherMs:0.000} ms");
     }
 
     internal static string Shape(BenchCase c) =>
-        Text($"S={c.SequenceLength} {(c.Mask == AttentionMask.Causal ? "causal" : "none")} H={(c.QueryHeads == c.KeyValueHeads ? c.QueryHeads.ToString(CultureInfo.InvariantCulture) : Text($"{c.QueryHeads}/{c.KeyValueHeads}"))}");
+        Invariant($"S={c.SequenceLength} {(c.Mask == AttentionMask.Causal ? "causal" : "none")} H={(c.QueryHeads == c.KeyValueHeads ? c.QueryHeads.ToString(CultureInfo.InvariantCulture) : Invariant($"{c.QueryHeads}/{c.KeyValueHeads}"))}");
 
     internal static string PassName(Pass pass) => pass == Pass.Forward ? "fwd" : "bwd";
-
-    internal static string Text(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

@@ -1,5 +1,5 @@
-using System.Globalization;
 using RingAttention.Cuda;
+using static System.FormattableString;
 
 namespace RingAttention.Benchmarks;
 
@@ -57,7 +57,7 @@ internal static class TimelineTrace
                             timeline.AccumulateMicroseconds(rank) / 1000, timeline.ExposedAccumulateMicroseconds(rank) / 1000));
                         if (n == shape.RingSizes.Max() && rank == n - 1 && shape.Shape.QueryHeads == shape.Shape.KeyValueHeads)
                         {
-                            string path = Path.Combine(output, Text($"{cardSlug}-trace-{name}-{Results.PassName(pass)}.json"));
+                            string path = Path.Combine(output, Invariant($"{cardSlug}-trace-{name}-{Results.PassName(pass)}.json"));
                             using FileStream file = File.Create(path);
                             timeline.WriteChromeTrace(file);
                             files.Add(path);
@@ -69,7 +69,7 @@ internal static class TimelineTrace
 
         foreach (CriticalPathBreakdown b in breakdowns)
         {
-            Console.WriteLine(Text(
+            Console.WriteLine(Invariant(
                 $"replay {b.Case} {Results.PassName(b.Pass)}: wall {b.WallMs:0.000} ms = kernels {b.KernelMs:0.000} + exposed merges {b.ExposedAccumulateMs:0.000} + other {b.OtherMs:0.000} (merges in all {b.AccumulateMs:0.000})"));
         }
 
@@ -86,29 +86,27 @@ internal static class TimelineTrace
         };
         Directory.CreateDirectory(output);
         var files = new List<string>();
-        using var runner = new AttentionRunners.RingRunner(problem, AttentionRunners.Context, recordTimeline: true);
+        using var runner = new RingRunner(problem, AttentionRunners.Context, recordTimeline: true);
         foreach ((string pass, Action run) in new (string, Action)[] { ("forward", runner.Forward), ("backward", runner.Backward) })
         {
             run();
             runner.Synchronize();
             RingTimeline timeline = runner.ReadTimeline();
-            string path = Path.Combine(output, Text($"{cardSlug}-trace-n4-{pass}.json"));
+            string path = Path.Combine(output, Invariant($"{cardSlug}-trace-n4-{pass}.json"));
             using (FileStream file = File.Create(path))
             {
                 timeline.WriteChromeTrace(file);
             }
 
             files.Add(path);
-            Console.WriteLine(Text($"trace {pass}, N=4 dual-chunk causal S={sequence} H=16 D=128 bf16 (virtual ranks sharing one GPU):"));
+            Console.WriteLine(Invariant($"trace {pass}, N=4 dual-chunk causal S={sequence} H=16 D=128 bf16 (virtual ranks sharing one GPU):"));
             for (int rank = 0; rank < problem.RingSize; rank++)
             {
-                Console.WriteLine(Text(
+                Console.WriteLine(Invariant(
                     $"  rank {rank}: compute {timeline.ComputeMicroseconds(rank) / 1000:0.000} ms, merges {timeline.AccumulateMicroseconds(rank) / 1000:0.000} ms, transfers {timeline.TransferMicroseconds(rank) / 1000:0.000} ms, {timeline.HiddenTransferShare(rank):P0} of transfer time beside compute"));
             }
         }
 
         return files;
     }
-
-    private static string Text(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

@@ -24,10 +24,7 @@ public sealed class NcclRingTests
         RingProblem problem = TestTensors.Problem(ringSize, AttentionMask.Causal, LoadBalancing.DualChunk, batch: 1, queryHeads: 4, keyValueHeads: 2);
         const DeviceElementType Type = DeviceElementType.BFloat16;
         var random = new Random(TestTensors.FreshSeed());
-        float[] q = HostPrecision.Round(TestTensors.Uniform(random, problem.GlobalQueryShape.ElementCount), Type);
-        float[] k = HostPrecision.Round(TestTensors.Uniform(random, problem.GlobalKeyValueShape.ElementCount), Type);
-        float[] v = HostPrecision.Round(TestTensors.Uniform(random, problem.GlobalKeyValueShape.ElementCount), Type);
-        float[] dO = HostPrecision.Round(TestTensors.Uniform(random, problem.GlobalQueryShape.ElementCount), Type);
+        (float[] q, float[] k, float[] v, float[] dO) = TestTensors.RoundedInputs(problem, Type, random);
 
         AttentionOutput expectedOut;
         AttentionGradients expectedGrad;

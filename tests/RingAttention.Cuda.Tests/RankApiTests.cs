@@ -13,10 +13,7 @@ public sealed class RankApiTests
         RingProblem problem = TestTensors.Problem(4, AttentionMask.Causal, LoadBalancing.DualChunk, batch: 2, queryHeads: 4, keyValueHeads: 2);
         const DeviceElementType Type = DeviceElementType.BFloat16;
         var random = new Random(TestTensors.FreshSeed());
-        float[] q = HostPrecision.Round(TestTensors.Uniform(random, problem.GlobalQueryShape.ElementCount), Type);
-        float[] k = HostPrecision.Round(TestTensors.Uniform(random, problem.GlobalKeyValueShape.ElementCount), Type);
-        float[] v = HostPrecision.Round(TestTensors.Uniform(random, problem.GlobalKeyValueShape.ElementCount), Type);
-        float[] dO = HostPrecision.Round(TestTensors.Uniform(random, problem.GlobalQueryShape.ElementCount), Type);
+        (float[] q, float[] k, float[] v, float[] dO) = TestTensors.RoundedInputs(problem, Type, random);
 
         // A context of its own: tests running beside this one build graphs in the shared context, which would show up in
         // the build count this test asserts on.

@@ -37,10 +37,7 @@ public sealed class RingAccuracyTests
         int seed = TestTensors.FreshSeed();
         var random = new Random(seed);
         DeviceElementType type = c.ElementType;
-        float[] q = HostPrecision.Round(TestTensors.Uniform(random, problem.GlobalQueryShape.ElementCount), type);
-        float[] k = HostPrecision.Round(TestTensors.Uniform(random, problem.GlobalKeyValueShape.ElementCount), type);
-        float[] v = HostPrecision.Round(TestTensors.Uniform(random, problem.GlobalKeyValueShape.ElementCount), type);
-        float[] dO = HostPrecision.Round(TestTensors.Uniform(random, problem.GlobalQueryShape.ElementCount), type);
+        (float[] q, float[] k, float[] v, float[] dO) = TestTensors.RoundedInputs(problem, type, random);
 
         (double[] refO, double[] refLse) = AttentionReference.Forward(problem, q, k, v);
         (double[] refDq, double[] refDk, double[] refDv) = AttentionReference.Backward(problem, q, k, v, dO);

@@ -4,6 +4,7 @@ using RingAttention.Cli.Running.Distributed;
 using RingAttention.Cuda;
 using RingAttention.Cuda.Distributed;
 using RingAttention.Distributed;
+using static System.FormattableString;
 
 namespace RingAttention.RankProbe;
 
@@ -46,7 +47,7 @@ internal static class FaultProbe
         };
         var clock = Stopwatch.StartNew();
         using var group = CudaProcessGroup.Join(environment, options);
-        Say(Text($"joined in {clock.Elapsed.TotalSeconds:F2} s"));
+        Say(Invariant($"joined in {clock.Elapsed.TotalSeconds:F2} s"));
         CudaRingRank ring;
         try
         {
@@ -83,7 +84,7 @@ internal static class FaultProbe
             }
             catch (RankFailedException e)
             {
-                Say(Text($"DETECTED {e.Failure?.Kind} of rank {e.Failure?.Rank} at call {call}: {e.Message}"));
+                Say(Invariant($"DETECTED {e.Failure?.Kind} of rank {e.Failure?.Rank} at call {call}: {e.Message}"));
                 return 3;
             }
         }
@@ -112,6 +113,4 @@ internal static class FaultProbe
 
     private static void Say(string line) =>
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"at {DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()} ms: {line}"));
-
-    private static string Text(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

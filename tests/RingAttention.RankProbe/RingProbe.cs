@@ -1,8 +1,8 @@
-using System.Globalization;
 using RingAttention.Cli.Running.Distributed;
 using RingAttention.Cuda;
 using RingAttention.Cuda.Distributed;
 using RingAttention.Distributed;
+using static System.FormattableString;
 
 namespace RingAttention.RankProbe;
 
@@ -75,7 +75,7 @@ internal static class RingProbe
 
         if (!isRoot)
         {
-            Console.WriteLine(Text($"rank {group.Rank}: done"));
+            Console.WriteLine(Invariant($"rank {group.Rank}: done"));
             return 0;
         }
 
@@ -104,7 +104,7 @@ internal static class RingProbe
         float[][] single = [so.Output, so.Lse, sg.QueryGradient, sg.KeyGradient, sg.ValueGradient];
         double[][] reference = [ro, rlse, rdq, rdk, rdv];
         bool pass = true;
-        Console.WriteLine(Text($"ring of {problem.RingSize} processes: B={problem.BatchSize} S={problem.SequenceLength} H={problem.QueryHeads}/{problem.KeyValueHeads} D={problem.HeadDim} {problem.Mask} {problem.Balance} {type}"));
+        Console.WriteLine(Invariant($"ring of {problem.RingSize} processes: B={problem.BatchSize} S={problem.SequenceLength} H={problem.QueryHeads}/{problem.KeyValueHeads} D={problem.HeadDim} {problem.Mask} {problem.Balance} {type}"));
         for (int i = 0; i < names.Length; i++)
         {
             double maxDifference = MaxAbsDifference(distributed[i], virtualOut[i]);
@@ -118,7 +118,7 @@ internal static class RingProbe
             bool matches = forward ? maxDifference == 0 : difference <= 0.1 * error;
             bool ok = matches && ratio <= AccuracyBar;
             pass &= ok;
-            Console.WriteLine(Text($"  {(ok ? "PASS" : "FAIL")} {names[i],-3}: vs virtual ring ({(forward ? "bit for bit" : "within 0.1 x its error")}) rel. difference {difference:E2}, max |diff| {maxDifference:G3}; rel. error vs float64 {error:E3}, single cuDNN {singleError:E3}, ratio {ratio:F3} (bar {AccuracyBar})"));
+            Console.WriteLine(Invariant($"  {(ok ? "PASS" : "FAIL")} {names[i],-3}: vs virtual ring ({(forward ? "bit for bit" : "within 0.1 x its error")}) rel. difference {difference:E2}, max |diff| {maxDifference:G3}; rel. error vs float64 {error:E3}, single cuDNN {singleError:E3}, ratio {ratio:F3} (bar {AccuracyBar})"));
         }
 
         Console.WriteLine(pass ? "RING PASS" : "RING FAIL");
@@ -135,6 +135,4 @@ internal static class RingProbe
 
         return max;
     }
-
-    private static string Text(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

@@ -1,7 +1,8 @@
 using RingAttention.Backends;
+using RingAttention.Cuda.Device;
 using RingAttention.Interop;
 
-namespace RingAttention.Cuda;
+namespace RingAttention.Cuda.Ring;
 
 /// <summary>
 /// One ring step's attention through cuDNN's fused SDPA (the shim). Every operand is a strided view of the rank's
@@ -19,7 +20,7 @@ internal sealed unsafe class CudnnBlockAttention : IBlockAttentionKernel<DeviceT
     private ringattn_sdpa_bwd_desc _backward;
     private DeviceTensor _workspace;
 
-    /// <summary>A kernel on one stream: the single-call baselines.</summary>
+    /// <summary>A kernel on one stream: the single-call baseline (<see cref="SingleCallAttention"/>).</summary>
     public CudnnBlockAttention(CudaTensorGeometry geometry, CudaAttentionContext context, SafeCudaStreamHandle stream)
     {
         _geometry = geometry;
@@ -35,10 +36,24 @@ internal sealed unsafe class CudnnBlockAttention : IBlockAttentionKernel<DeviceT
     }
 
     /// <summary>Device memory cuDNN may use; at least <see cref="WorkspaceBytesFor"/> of every task of the rank.</summary>
-    public DeviceTensor Workspace
+    public DeviceTensor Workspace => _workspace;
+
+    /// <summary>
+    /// Allocates <paramref name="bytes"/> of workspace (none for 0) on <paramref name="device"/> and makes it
+    /// <see cref="Workspace"/>. It is zeroed on the kernel's stream rather than left as cudaMalloc left it, since some
+    /// cuDNN backward versions read it uninitialized. The caller owns the buffer.
+    /// </summary>
+    public DeviceBuffer? AllocateWorkspace(long bytes, int device)
     {
-        get => _workspace;
-        set => _workspace = value;
+        if (bytes <= 0)
+        {
+            return null;
+        }
+
+        DeviceBuffer buffer = DeviceBuffer.Allocate((bytes + 1) / 2, DeviceElementType.BFloat16, device);
+        CudaCalls.Fill(buffer.Pointer, 0, buffer.Bytes, _stream);
+        _workspace = buffer.Tensor;
+        return buffer;
     }
 
     /// <summary>
@@ -131,8 +146,8 @@ internal sealed unsafe class CudnnBlockAttention : IBlockAttentionKernel<DeviceT
         desc.s_q = task.Query.Count;
         desc.s_kv = task.KeyValue.Count;
         desc.head_dim = p.HeadDim;
-        desc.dtype = _geometry.NativeType;
-        desc.mask = task.Mask == BlockMask.Causal ? NativeConstants.RINGATTN_MASK_CAUSAL_TOP_LEFT : NativeConstants.RINGATTN_MASK_NONE;
+        desc.dtype = NativeCodes.DataType(_geometry.ElementType);
+        desc.mask = NativeCodes.Mask(task.Mask);
         desc.window_left = 0;
         desc.scale = p.SoftmaxScale;
         desc.deterministic = 0;

@@ -1,8 +1,10 @@
 using Microsoft.Extensions.Logging;
 using RingAttention.Backends;
+using RingAttention.Cuda.Device;
+using RingAttention.Cuda.Timeline;
 using RingAttention.Interop;
 
-namespace RingAttention.Cuda;
+namespace RingAttention.Cuda.Ring;
 
 /// <summary>
 /// Everything one rank owns on its device: its compute and accumulation streams (<see cref="RankStreams"/>), every ring buffer, the cuDNN workspace (sized at plan
@@ -11,7 +13,7 @@ namespace RingAttention.Cuda;
 /// </summary>
 internal sealed class CudaRank : IDisposable
 {
-    private readonly List<DeviceBuffer> _buffers = [];
+    private readonly DeviceBufferSet _buffers;
     private readonly RingLoop<DeviceTensor> _loop;
     private readonly IDisposable _transport;
     private readonly CudnnBlockAttention _attention = null!;
@@ -39,6 +41,7 @@ internal sealed class CudaRank : IDisposable
     {
         Rank = rank;
         Device = device;
+        _buffers = new DeviceBufferSet(device);
         try
         {
             // A ring of one is a single attention call on the caller's tensors (RingLoop): one stream and no ring buffers.
@@ -49,7 +52,7 @@ internal sealed class CudaRank : IDisposable
 
             DeviceElementType half = geometry.ElementType;
             const DeviceElementType Fp32 = DeviceElementType.Float32;
-            DeviceTensor ringOnly(long elements, DeviceElementType type) => ring ? New(elements, type) : default;
+            DeviceTensor ringOnly(long elements, DeviceElementType type) => ring ? _buffers.Allocate(elements, type) : default;
             long stacked = 2 * geometry.KeyValuePlaneElements;
 
             // Two sets of step partials, so that a step's merge on the accumulation stream overlaps the next step's kernel.
@@ -98,16 +101,8 @@ internal sealed class CudaRank : IDisposable
                 }
             }
 
-            if (workspaceBytes > 0)
-            {
-                // Not in _buffers: cuDNN initializes what it needs of its workspace, and Poison must not touch it.
-                _cudnnWorkspace = DeviceBuffer.Allocate((workspaceBytes + 1) / 2, DeviceElementType.BFloat16, Device);
-                _attention.Workspace = _cudnnWorkspace.Tensor;
-
-                // Start from zeros rather than whatever cudaMalloc left (some cuDNN backward versions read it uninitialized).
-                CudaCalls.Fill(_cudnnWorkspace.Pointer, 0, _cudnnWorkspace.Bytes, ComputeStream);
-            }
-
+            // Not in _buffers: cuDNN initializes what it needs of its workspace, and Poison must not touch it.
+            _cudnnWorkspace = _attention.AllocateWorkspace(workspaceBytes, Device);
             CudnnWorkspaceBytes = workspaceBytes;
 
             IRingTransport<DeviceTensor> transport = createTransport(Streams, Timeline);
@@ -149,7 +144,7 @@ internal sealed class CudaRank : IDisposable
     public RingWorkspace<DeviceTensor> Workspace { get; } = null!;
 
     /// <summary>Bytes of the rank's ring buffers and cuDNN workspace.</summary>
-    public long DeviceMemoryBytes => _buffers.Sum(b => b.Bytes) + (_cudnnWorkspace?.Bytes ?? 0);
+    public long DeviceMemoryBytes => _buffers.Bytes + (_cudnnWorkspace?.Bytes ?? 0);
 
     public long CudnnWorkspaceBytes { get; }
 
@@ -157,11 +152,7 @@ internal sealed class CudaRank : IDisposable
     public void Poison()
     {
         Streams.Synchronize();
-        foreach (DeviceBuffer buffer in _buffers)
-        {
-            CudaCalls.Fill(buffer.Pointer, 0xFF, buffer.Bytes, ComputeStream);
-        }
-
+        _buffers.Fill(0xFF, ComputeStream);
         CudaCalls.Synchronize(ComputeStream);
     }
 
@@ -223,20 +214,8 @@ internal sealed class CudaRank : IDisposable
         Streams?.Dispose();
         _transport?.Dispose();
         Timeline?.Dispose();
-        foreach (DeviceBuffer buffer in _buffers)
-        {
-            buffer.Dispose();
-        }
-
-        _buffers.Clear();
+        _buffers.Dispose();
         _cudnnWorkspace?.Dispose();
         Exit?.Dispose();
-    }
-
-    private DeviceTensor New(long elements, DeviceElementType type)
-    {
-        DeviceBuffer buffer = DeviceBuffer.Allocate(elements, type, Device);
-        _buffers.Add(buffer);
-        return buffer.Tensor;
     }
 }

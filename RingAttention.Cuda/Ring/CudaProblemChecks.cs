@@ -1,6 +1,6 @@
-using System.Globalization;
+using static System.FormattableString;
 
-namespace RingAttention.Cuda;
+namespace RingAttention.Cuda.Ring;
 
 /// <summary>The GPU path's own limits, checked after <see cref="RingProblem.Validate"/> and before any native call.</summary>
 internal static class CudaProblemChecks
@@ -19,7 +19,7 @@ internal static class CudaProblemChecks
         if (problem.HeadDim % 8 != 0 || problem.HeadDim > 256)
         {
             throw new ArgumentException(
-                Text($"HeadDim ({problem.HeadDim}) must be a multiple of 8 and at most 256 for cuDNN's fused attention."), nameof(RingProblem.HeadDim));
+                Invariant($"HeadDim ({problem.HeadDim}) must be a multiple of 8 and at most 256 for cuDNN's fused attention."), nameof(RingProblem.HeadDim));
         }
 
         if (problem.BatchSize == 1 && problem.QueryHeads == 1)
@@ -33,7 +33,7 @@ internal static class CudaProblemChecks
                     if (!task.IsSkipped && task.Query.Start % 4 != 0)
                     {
                         throw new ArgumentException(
-                            Text($"With BatchSize = QueryHeads = 1 the backward needs every query row range to start at a multiple of 4; {problem.Balance} gives {task.Query}."),
+                            Invariant($"With BatchSize = QueryHeads = 1 the backward needs every query row range to start at a multiple of 4; {problem.Balance} gives {task.Query}."),
                             nameof(RingProblem.QueryHeads));
                     }
                 }
@@ -42,6 +42,4 @@ internal static class CudaProblemChecks
     }
 
 #pragma warning restore CA2208
-
-    public static string Text(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

@@ -1,7 +1,10 @@
 using RingAttention.Backends;
+using RingAttention.Cuda.Device;
+using RingAttention.Cuda.Ring;
+using RingAttention.Cuda.Timeline;
 using RingAttention.Interop;
 
-namespace RingAttention.Cuda;
+namespace RingAttention.Cuda.Transport;
 
 /// <summary>
 /// One rank per GPU: each exchange is one NCCL send/recv group (ringattn_nccl_ring_exchange) on the rank's
@@ -45,12 +48,7 @@ internal sealed class NcclRingTransport : IRingTransport<DeviceTensor>, IDisposa
         _streams.RecordEverything(_ready);
         CudaCalls.Wait(_comm, _ready);
         int slot = _timeline?.BeginTransfer(channel, _comm) ?? -1;
-        _communicator.RingExchange(
-            send.Pointer,
-            receive.Pointer,
-            send.Bytes,
-            direction == RingDirection.Forward ? NativeConstants.RINGATTN_RING_FORWARD : NativeConstants.RINGATTN_RING_BACKWARD,
-            _comm);
+        _communicator.RingExchange(send.Pointer, receive.Pointer, send.Bytes, direction, _comm);
         _timeline?.EndTransfer(slot, _comm);
         CudaCalls.Record(_done[(int)channel], _comm);
     }

@@ -1,6 +1,6 @@
 using RingAttention.Interop;
 
-namespace RingAttention.Cuda;
+namespace RingAttention.Cuda.Device;
 
 /// <summary>
 /// A non-owning handle for the caller's raw cudaStream_t, kept between calls so that a caller who always passes the

@@ -1,24 +1,8 @@
 using RingAttention.Backends;
+using RingAttention.Cuda.Device;
 using RingAttention.Interop;
 
-namespace RingAttention.Cuda;
-
-/// <summary>Element strides of a 4-D tensor in the shim's logical order [b, h, s, d].</summary>
-internal readonly record struct Strides4(long B, long H, long S, long D)
-{
-    /// <summary>Strides of a dense [B, L, H, D] tensor (heads <paramref name="heads"/>) stored in <paramref name="layout"/>.</summary>
-    public static Strides4 For(TensorLayout layout, int batch, int length, int heads, int headDim) => layout == TensorLayout.Bshd
-        ? new Strides4((long)length * heads * headDim, headDim, (long)heads * headDim, 1)
-        : new Strides4((long)heads * headDim, headDim, (long)batch * heads * headDim, 1);
-
-    public unsafe void CopyTo(long* destination)
-    {
-        destination[0] = B;
-        destination[1] = H;
-        destination[2] = S;
-        destination[3] = D;
-    }
-}
+namespace RingAttention.Cuda.Ring;
 
 /// <summary>
 /// Where everything lives in one rank's device buffers: strides of Q-like and K/V-like tensors in the problem's
@@ -31,7 +15,6 @@ internal sealed class CudaTensorGeometry
         Problem = problem;
         ElementType = elementType;
         ElementSize = DeviceElementTypes.SizeOf(elementType);
-        NativeType = DeviceElementTypes.ToNative(elementType);
         Length = problem.LocalLength;
         Query = Strides4.For(problem.Layout, problem.BatchSize, Length, problem.QueryHeads, problem.HeadDim);
         KeyValue = Strides4.For(problem.Layout, problem.BatchSize, Length, problem.KeyValueHeads, problem.HeadDim);
@@ -47,9 +30,6 @@ internal sealed class CudaTensorGeometry
 
     /// <summary>Bytes per element of <see cref="ElementType"/>.</summary>
     public int ElementSize { get; }
-
-    /// <summary>RINGATTN_DTYPE_* of <see cref="ElementType"/>.</summary>
-    public int NativeType { get; }
 
     /// <summary>L, rows per rank.</summary>
     public int Length { get; }
@@ -105,6 +85,6 @@ internal sealed class CudaTensorGeometry
         desc->dims[2] = rows;
         desc->dims[3] = Problem.HeadDim;
         strides.CopyTo(desc->strides);
-        desc->dtype = DeviceElementTypes.ToNative(type);
+        desc->dtype = NativeCodes.DataType(type);
     }
 }

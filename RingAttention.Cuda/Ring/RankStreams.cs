@@ -1,7 +1,8 @@
 using RingAttention.Backends;
+using RingAttention.Cuda.Device;
 using RingAttention.Interop;
 
-namespace RingAttention.Cuda;
+namespace RingAttention.Cuda.Ring;
 
 /// <summary>
 /// The two streams of one rank and the events that order them. The compute stream runs the attention kernels; the

@@ -1,7 +1,8 @@
 using RingAttention.Backends;
+using RingAttention.Cuda.Device;
 using RingAttention.Interop;
 
-namespace RingAttention.Cuda;
+namespace RingAttention.Cuda.Timeline;
 
 /// <summary>
 /// One rank's timing events, created once at plan time: a pair around each step's attention on the compute stream, a
@@ -201,29 +202,3 @@ internal sealed class RankTimelineRecorder : IDisposable
     }
 }
 
-/// <summary>Wraps a rank's kernel so that each step's attention is bracketed by timing events.</summary>
-internal sealed class TimedBlockAttention(IBlockAttentionKernel<DeviceTensor> inner, RankTimelineRecorder timeline, SafeCudaStreamHandle stream)
-    : IBlockAttentionKernel<DeviceTensor>
-{
-    public void Forward(in BlockTask task, DeviceTensor query, in KeyValuePlanes<DeviceTensor> keyValue, DeviceTensor partialOutput, DeviceTensor partialLse)
-    {
-        int slot = timeline.BeginCompute(task.SourceRank, stream);
-        inner.Forward(task, query, keyValue, partialOutput, partialLse);
-        timeline.EndCompute(slot, stream);
-    }
-
-    public void Backward(
-        in BlockTask task,
-        DeviceTensor query,
-        in KeyValuePlanes<DeviceTensor> keyValue,
-        DeviceTensor output,
-        DeviceTensor outputGradient,
-        DeviceTensor lse,
-        DeviceTensor partialQueryGradient,
-        in KeyValuePlanes<DeviceTensor> partialKeyValueGradient)
-    {
-        int slot = timeline.BeginCompute(task.SourceRank, stream);
-        inner.Backward(task, query, keyValue, output, outputGradient, lse, partialQueryGradient, partialKeyValueGradient);
-        timeline.EndCompute(slot, stream);
-    }
-}

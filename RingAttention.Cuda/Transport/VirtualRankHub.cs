@@ -1,7 +1,7 @@
 using RingAttention.Interop;
 using RingAttention.Threading;
 
-namespace RingAttention.Cuda;
+namespace RingAttention.Cuda.Transport;
 
 /// <summary>
 /// The meeting point of N virtual ranks (threads) sharing one GPU. A sender posts (pointer, bytes, ready event); the
@@ -16,9 +16,3 @@ internal sealed class VirtualRankHub : RankRendezvous<VirtualRankParcel, SafeCud
     {
     }
 }
-
-/// <summary>A virtual rank's send: its buffer and the event recorded once the buffer was ready to be read.</summary>
-/// <param name="Pointer">Device address of the send buffer.</param>
-/// <param name="Bytes">Its size.</param>
-/// <param name="Ready">Recorded on the sender's compute stream after its last write of the buffer.</param>
-internal readonly record struct VirtualRankParcel(nint Pointer, long Bytes, SafeCudaEventHandle Ready);

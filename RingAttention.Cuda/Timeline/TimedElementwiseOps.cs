@@ -1,6 +1,7 @@
 using RingAttention.Backends;
+using RingAttention.Cuda.Ring;
 
-namespace RingAttention.Cuda;
+namespace RingAttention.Cuda.Timeline;
 
 /// <summary>
 /// Wraps a rank's element-wise ops so that each operation on the accumulation stream is bracketed by timing events.

@@ -1,6 +1,6 @@
 using RingAttention.Interop;
 
-namespace RingAttention.Cuda;
+namespace RingAttention.Cuda.Device;
 
 /// <summary>The few CUDA runtime calls the backend makes everywhere, checked (a failure throws the Interop's typed exception).</summary>
 internal static unsafe class CudaCalls

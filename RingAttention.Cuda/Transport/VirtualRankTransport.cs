@@ -1,9 +1,12 @@
 using System.Globalization;
 using RingAttention.Backends;
+using RingAttention.Cuda.Device;
+using RingAttention.Cuda.Ring;
+using RingAttention.Cuda.Timeline;
 using RingAttention.Interop;
 using RingAttention.Threading;
 
-namespace RingAttention.Cuda;
+namespace RingAttention.Cuda.Transport;
 
 /// <summary>
 /// One virtual rank's side of a ring of N ranks on one GPU (NCCL cannot put two ranks on one device). Each rank has

@@ -1,8 +1,9 @@
 using System.Globalization;
 using RingAttention.Backends;
+using RingAttention.Cuda.Device;
 using RingAttention.Interop;
 
-namespace RingAttention.Cuda;
+namespace RingAttention.Cuda.Ring;
 
 /// <summary>
 /// The ring's element-wise operations on one rank's accumulation stream (<see cref="RankStreams"/>): K/V packing by

@@ -1,0 +1,141 @@
+using RingAttention.Backends;
+using RingAttention.Cuda.Device;
+using RingAttention.Interop;
+
+namespace RingAttention.Cuda.Ring;
+
+/// <summary>
+/// The single-call baseline: attention over a whole sequence as one cuDNN call per pass on one GPU (no ring, no reorder,
+/// no merge), through the ring's own kernel class and the shim, on device tensors it owns. <see cref="CudnnFullAttention"/>
+/// runs it on host arrays (the yardstick of the ring's precision); the benchmarks time it (the yardstick of its speed).
+/// Passes only enqueue work on <see cref="Stream"/>.
+/// </summary>
+internal sealed class SingleCallAttention : IDisposable
+{
+    private readonly DeviceBufferSet _buffers;
+    private readonly CudnnBlockAttention _kernel = null!;
+    private readonly DeviceBuffer? _workspace;
+    private readonly BlockTask _task;
+
+    /// <param name="context">cuDNN context of the device to run on.</param>
+    /// <param name="geometry">The full sequence's geometry, from <see cref="Plan"/>.</param>
+    public SingleCallAttention(CudaAttentionContext context, CudaTensorGeometry geometry)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(geometry);
+        Geometry = geometry;
+        Device = context.Device;
+        _buffers = new DeviceBufferSet(Device);
+        using var scope = new DeviceScope(Device);
+        try
+        {
+            Stream = CudaCalls.CreateStream();
+            DeviceElementType half = geometry.ElementType;
+            long stacked = 2 * geometry.KeyValuePlaneElements;
+            Query = _buffers.Allocate(geometry.QueryElements, half);
+            KeyValue = geometry.Planes(_buffers.Allocate(stacked, half));
+            Output = _buffers.Allocate(geometry.QueryElements, half);
+            Lse = _buffers.Allocate(geometry.LseElements, DeviceElementType.Float32);
+            OutputGradient = _buffers.Allocate(geometry.QueryElements, half);
+            QueryGradient = _buffers.Allocate(geometry.QueryElements, half);
+            KeyValueGradient = geometry.Planes(_buffers.Allocate(stacked, half));
+
+            RingProblem full = geometry.Problem;
+            int length = full.SequenceLength;
+            _task = new BlockTask(0, RowRange.All(length), RowRange.All(length), full.Mask == AttentionMask.Causal ? BlockMask.Causal : BlockMask.None);
+            _kernel = new CudnnBlockAttention(geometry, context, Stream);
+            _workspace = _kernel.AllocateWorkspace(_kernel.WorkspaceBytesFor(_task), Device);
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Where everything lives: the problem with RingSize 1 and no load balancing.</summary>
+    public CudaTensorGeometry Geometry { get; }
+
+    /// <summary>The CUDA device.</summary>
+    public int Device { get; }
+
+    /// <summary>The stream every pass and copy is enqueued on.</summary>
+    public SafeCudaStreamHandle Stream { get; } = null!;
+
+    /// <summary>Bytes of the cuDNN workspace (the caller-like tensors are not counted).</summary>
+    public long WorkspaceBytes => _workspace?.Bytes ?? 0;
+
+    public DeviceTensor Query { get; }
+
+    /// <summary>K and V, the two planes of one stacked buffer, as the ring holds them.</summary>
+    public KeyValuePlanes<DeviceTensor> KeyValue { get; }
+
+    public DeviceTensor Output { get; }
+
+    /// <summary>fp32 [B, Hq, S].</summary>
+    public DeviceTensor Lse { get; }
+
+    public DeviceTensor OutputGradient { get; }
+
+    public DeviceTensor QueryGradient { get; }
+
+    /// <summary>dK and dV, the two planes of one stacked buffer.</summary>
+    public KeyValuePlanes<DeviceTensor> KeyValueGradient { get; }
+
+    /// <summary>
+    /// The geometry of <paramref name="problem"/>'s whole sequence in <paramref name="elementType"/> (RingSize and Balance
+    /// ignored), after the checks of the GPU path: what a caller checks its inputs against before anything is allocated.
+    /// </summary>
+    public static CudaTensorGeometry Plan(RingProblem problem, DeviceElementType elementType)
+    {
+        ArgumentNullException.ThrowIfNull(problem);
+        RingProblem full = problem with { RingSize = 1, Balance = LoadBalancing.None };
+        CudaProblemChecks.Validate(full, elementType);
+        return new CudaTensorGeometry(full, elementType);
+    }
+
+    /// <summary>Enqueues the forward: O and LSE from Q, K and V.</summary>
+    public void Forward()
+    {
+        using var scope = new DeviceScope(Device);
+        _kernel.Forward(_task, Query, KeyValue, Output, Lse);
+    }
+
+    /// <summary>Enqueues the backward: dQ, dK and dV from Q, K, V, O, LSE and dO.</summary>
+    public void Backward()
+    {
+        using var scope = new DeviceScope(Device);
+        _kernel.Backward(_task, Query, KeyValue, Output, OutputGradient, Lse, QueryGradient, KeyValueGradient);
+    }
+
+    /// <summary>Uploads <paramref name="source"/> into <paramref name="destination"/>, one of this call's tensors, and waits.</summary>
+    public void Upload(ReadOnlySpan<float> source, DeviceTensor destination)
+    {
+        using var scope = new DeviceScope(Device);
+        HostCopies.Upload(source, destination, Stream);
+    }
+
+    /// <summary>Waits for the passes enqueued so far and returns <paramref name="source"/>, one of this call's tensors, as float32.</summary>
+    public float[] Download(DeviceTensor source)
+    {
+        using var scope = new DeviceScope(Device);
+        return HostCopies.Download(source, Stream);
+    }
+
+    /// <summary>Waits for everything enqueued so far.</summary>
+    public void Synchronize() => CudaCalls.Synchronize(Stream);
+
+    /// <inheritdoc />
+    public unsafe void Dispose()
+    {
+        // Work may still be queued: wait before the memory goes away (an error here would hide the original one).
+        if (Stream is { IsClosed: false })
+        {
+            _ = NativeMethods.ringattn_cuda_stream_synchronize(Stream);
+        }
+
+        _buffers.Dispose();
+        _workspace?.Dispose();
+        Stream?.Dispose();
+    }
+}

@@ -1,0 +1,166 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using RingAttention.Backends;
+using RingAttention.Cuda;
+using RingAttention.Cuda.Device;
+using RingAttention.Cuda.Ring;
+using RingAttention.Cuda.Timeline;
+
+namespace RingAttention.Benchmarks;
+
+/// <summary>
+/// Everything one rank of a ring does — the real <see cref="RingLoop{TTensor}"/> with the real cuDNN kernel, merges and
+/// accumulations on that rank's own buffers — with a transport whose Start and Wait do nothing, alone on the GPU. Its
+/// time is the rank's critical path without transfers: what a real N-GPU run would take per rank if every exchange were
+/// hidden. The buffers keep whatever they hold (timing does not depend on values); every one is filled with random data
+/// once so that no NaN or denormal path is taken. Calls only enqueue work on the rank's compute stream;
+/// <see cref="Synchronize"/> waits for it. One call at a time.
+/// </summary>
+internal sealed class CudaRankReplay : IAttentionRunner
+{
+    private readonly DeviceBufferSet _buffers;
+    private readonly CudaRank _rank = null!;
+    private DeviceTensor _query, _key, _value, _output, _lse, _outputGradient, _queryGradient, _keyGradient, _valueGradient;
+
+    private CudaRankReplay(CudaAttentionContext context, RingProblem problem, DeviceElementType elementType, int rank, bool recordTimeline)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        CudaProblemChecks.Validate(problem, elementType);
+        problem.ValidateRank(rank);
+        Problem = problem;
+        Rank = rank;
+        Device = context.Device;
+        _buffers = new DeviceBufferSet(Device);
+        using var scope = new DeviceScope(Device);
+        try
+        {
+            var geometry = new CudaTensorGeometry(problem, elementType);
+            Func<RankStreams, RankTimelineRecorder?, IRingTransport<DeviceTensor>> transport = (_, _) => new SilentTransport(rank, problem.RingSize);
+            _rank = new CudaRank(problem, geometry, context, Device, rank, transport, recordTimeline, NullLogger.Instance);
+            AllocateCallerTensors(geometry, elementType);
+
+            // Every ring buffer (travelling blocks and accumulators included) starts from finite random values.
+            RingWorkspace<DeviceTensor> ws = _rank.Workspace;
+            DeviceTensor[] scratch =
+            [
+                ws.OwnKeyValue, ws.KeyValueA, ws.KeyValueB, ws.OutputAccumulator, ws.LseAccumulator,
+                ws.PartialsA.Output, ws.PartialsA.Lse, ws.PartialsA.KeyValueGradient,
+                ws.PartialsB.Output, ws.PartialsB.Lse, ws.PartialsB.KeyValueGradient,
+                ws.QueryGradientAccumulator, ws.OwnKeyValueGradient, ws.KeyValueGradientA, ws.KeyValueGradientB,
+            ];
+            int seed = 1000 * (rank + 1);
+            foreach (DeviceTensor tensor in scratch)
+            {
+                DeviceRandom.Fill(tensor, Device, seed++);
+            }
+
+            // One forward gives the backward a consistent O and LSE; one backward warms everything up.
+            Forward();
+            Backward();
+            Synchronize();
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The replayed problem.</summary>
+    public RingProblem Problem { get; }
+
+    /// <summary>The replayed rank.</summary>
+    public int Rank { get; }
+
+    /// <summary>The CUDA device.</summary>
+    public int Device { get; }
+
+    /// <summary>
+    /// Device memory the rank's plan holds (ring buffers and cuDNN workspace, as <see cref="CudaRingAttention.DeviceMemoryPerRankBytes"/>).
+    /// The caller's tensors (Q, K, V, O, LSE and gradients) are not counted.
+    /// </summary>
+    public long DeviceMemoryBytes => _rank.DeviceMemoryBytes;
+
+    /// <summary>The whole ring schedule of one rank, forward, on <see cref="Problem"/>. Transfers are skipped.</summary>
+    /// <param name="problem">The problem of every rank of the ring.</param>
+    /// <param name="rank">The rank to replay.</param>
+    /// <param name="context">cuDNN context (graph cache) of the device.</param>
+    /// <param name="elementType">BFloat16 or Float16.</param>
+    /// <param name="recordTimeline">Record each kernel and accumulation-stream operation (<see cref="ReadTimeline"/>).</param>
+    public static CudaRankReplay ForRank(
+        RingProblem problem, int rank, CudaAttentionContext context, DeviceElementType elementType = DeviceElementType.BFloat16, bool recordTimeline = false) =>
+        new(context, problem, elementType, rank, recordTimeline);
+
+    /// <summary>The ring ranks whose replay is the slowest: both ends for dual-chunk, the last rank otherwise.</summary>
+    public static IReadOnlyList<int> SlowestRankCandidates(RingProblem problem)
+    {
+        ArgumentNullException.ThrowIfNull(problem);
+        int last = problem.RingSize - 1;
+        return problem.Mask == AttentionMask.Causal && problem.Balance == LoadBalancing.DualChunk && last > 0 ? [0, last] : [last];
+    }
+
+    /// <summary>Enqueues one forward.</summary>
+    public void Forward() => _rank.Forward(_query, _key, _value, _output, _lse, entry: null);
+
+    /// <summary>Enqueues one backward (from the O and LSE of the construction's forward).</summary>
+    public void Backward() =>
+        _rank.Backward(_query, _key, _value, _output, _lse, _outputGradient, _queryGradient, _keyGradient, _valueGradient, entry: null);
+
+    /// <summary>The intervals of the last call (waits for them); needs recordTimeline. Times count from the call's start.</summary>
+    public RingTimeline ReadTimeline()
+    {
+        RankTimelineRecorder timeline = _rank.Timeline
+            ?? throw new InvalidOperationException("This replay records no timeline: make it with recordTimeline: true.");
+        CudaCalls.SynchronizeEvent(_rank.Exit);
+        var intervals = new List<RingTimelineInterval>();
+        timeline.Read(intervals, 0);
+        return new RingTimeline(intervals);
+    }
+
+    /// <summary>Waits for everything enqueued so far.</summary>
+    public void Synchronize() => CudaCalls.Synchronize(_rank.ComputeStream);
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        _rank?.Dispose();
+        _buffers.Dispose();
+    }
+
+    private void AllocateCallerTensors(CudaTensorGeometry geometry, DeviceElementType elementType)
+    {
+        long plane = geometry.KeyValuePlaneElements;
+        _query = _buffers.Allocate(geometry.QueryElements, elementType);
+        _key = _buffers.Allocate(plane, elementType);
+        _value = _buffers.Allocate(plane, elementType);
+        _output = _buffers.Allocate(geometry.QueryElements, elementType);
+        _lse = _buffers.Allocate(geometry.LseElements, DeviceElementType.Float32);
+        _outputGradient = _buffers.Allocate(geometry.QueryElements, elementType);
+        _queryGradient = _buffers.Allocate(geometry.QueryElements, elementType);
+        _keyGradient = _buffers.Allocate(plane, elementType);
+        _valueGradient = _buffers.Allocate(plane, elementType);
+        DeviceRandom.Fill(_query, Device, 1);
+        DeviceRandom.Fill(_key, Device, 2);
+        DeviceRandom.Fill(_value, Device, 3);
+        DeviceRandom.Fill(_outputGradient, Device, 4);
+    }
+
+    /// <summary>A transport that moves nothing: every rank keeps computing on the buffers it has.</summary>
+    private sealed class SilentTransport(int rank, int size) : IRingTransport<DeviceTensor>, IDisposable
+    {
+        public int Rank { get; } = rank;
+
+        public int Size { get; } = size;
+
+        public void Start(RingChannel channel, RingDirection direction, DeviceTensor send, DeviceTensor receive)
+        {
+        }
+
+        public void Wait(RingChannel channel)
+        {
+        }
+
+        public void Dispose()
+        {
+        }
+    }
+}
