@@ -71,13 +71,19 @@ public sealed partial class CudaProcessGroup : IDisposable
     /// <summary>Joins the job this process was started in, reading its environment (see <see cref="ProcessGroupEnvironment.FromProcess"/>).</summary>
     /// <exception cref="DistributedSetupException">The environment does not describe a job, or describes it wrongly.</exception>
     /// <exception cref="CoordinatorException">The ranks could not meet: a port in use, a rank that never joined, disagreeing ranks.</exception>
-    public static CudaProcessGroup Join(ProcessGroupOptions? options = null) => Join(ProcessGroupEnvironment.FromProcess(), options);
+    public static CudaProcessGroup Join() => Join(ProcessGroupEnvironment.FromProcess(), new ProcessGroupOptions());
+
+    /// <summary>As <see cref="Join()"/>, with <paramref name="options"/>.</summary>
+    public static CudaProcessGroup Join(ProcessGroupOptions options) => Join(ProcessGroupEnvironment.FromProcess(), options);
+
+    /// <summary>Joins the job <paramref name="environment"/> describes, with the default options.</summary>
+    public static CudaProcessGroup Join(ProcessGroupEnvironment environment) => Join(environment, new ProcessGroupOptions());
 
     /// <summary>Joins the job <paramref name="environment"/> describes: meets the other ranks, then forms the NCCL communicator on this rank's GPU.</summary>
-    public static CudaProcessGroup Join(ProcessGroupEnvironment environment, ProcessGroupOptions? options = null)
+    public static CudaProcessGroup Join(ProcessGroupEnvironment environment, ProcessGroupOptions options)
     {
         ArgumentNullException.ThrowIfNull(environment);
-        options ??= new ProcessGroupOptions();
+        ArgumentNullException.ThrowIfNull(options);
         ILoggerFactory loggers = options.LoggerFactory ?? NullLoggerFactory.Instance;
         ILogger logger = loggers.CreateLogger("RingAttention.Cuda.Distributed");
         CheckDevice(environment);

@@ -27,7 +27,13 @@ public sealed class RankFailedException : Exception
     }
 
     /// <summary>Creates the exception for <paramref name="failure"/>, as seen by this process.</summary>
-    public RankFailedException(RankFailure failure, Exception? innerException = null)
+    public RankFailedException(RankFailure failure)
+        : this(failure, null)
+    {
+    }
+
+    /// <summary>Creates the exception for <paramref name="failure"/>, as seen by this process, caused by <paramref name="innerException"/>.</summary>
+    public RankFailedException(RankFailure failure, Exception? innerException)
         : base(failure?.Message, innerException)
     {
         Failure = failure;
