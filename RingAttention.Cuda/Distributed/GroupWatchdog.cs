@@ -9,8 +9,9 @@ namespace RingAttention.Cuda.Distributed;
 /// <summary>
 /// One thread per process that notices a failure anywhere in the job and stops this rank's NCCL work, so that no wait
 /// outlives a dead peer: NCCL over NVLink never reports a dead peer, and a kernel waiting for one spins forever. Every
-/// <see cref="ProcessGroupOptions.WatchdogInterval"/> it reads the coordinator's news (a peer died, raised or went silent)
-/// and each communicator's asynchronous error (sockets report a dead peer within milliseconds). The first failure wins:
+/// <see cref="ProcessGroupOptions.WatchdogInterval"/> it reads the coordinator's news (a peer died, raised or went silent),
+/// whether the launcher that started this rank is still its parent, and each communicator's asynchronous error (sockets
+/// report a dead peer within milliseconds). The first failure wins:
 /// it is kept, told to the other ranks when it is this rank's own, and every communicator is aborted, which makes
 /// NCCL's kernels leave their waits and the streams drain. PyTorch's ProcessGroupNCCL watchdog works the same way.
 /// </summary>
