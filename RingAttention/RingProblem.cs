@@ -1,4 +1,4 @@
-using System.Globalization;
+using static System.FormattableString;
 
 namespace RingAttention;
 
@@ -135,6 +135,4 @@ public sealed record RingProblem
             throw new ArgumentOutOfRangeException(name, value, Invariant($"{name} has no value {value}."));
         }
     }
-
-    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using RingAttention.Cli.Launch;
+using static System.FormattableString;
 
 namespace RingAttention.Cli.Commands;
 
@@ -190,6 +191,4 @@ internal static class LaunchCommand
         option is { Tokens.Count: > 0 } && int.TryParse(option.Tokens[0].Value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int value)
             ? value
             : null;
-
-    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
-using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
+using static System.FormattableString;
 
 namespace RingAttention.Cli.Npy;
 
@@ -62,8 +62,8 @@ internal static class NpyReader
         if (dataLength != expected)
         {
             string problem = dataLength < expected
-                ? Text($"data is truncated: shape {shapeText} of {itemSize}-byte floats needs {expected} bytes, the file has {dataLength}")
-                : Text($"data is longer than its shape: shape {shapeText} of {itemSize}-byte floats needs {expected} bytes, the file has {dataLength}");
+                ? Invariant($"data is truncated: shape {shapeText} of {itemSize}-byte floats needs {expected} bytes, the file has {dataLength}")
+                : Invariant($"data is longer than its shape: shape {shapeText} of {itemSize}-byte floats needs {expected} bytes, the file has {dataLength}");
             throw new NpyFormatException(name, problem);
         }
     }
@@ -85,7 +85,7 @@ internal static class NpyReader
 
         if (bytes.Length < magic.Length + 2)
         {
-            throw new NpyFormatException(name, Text($"truncated: the file ends after {bytes.Length} bytes, inside the .npy preamble"));
+            throw new NpyFormatException(name, Invariant($"truncated: the file ends after {bytes.Length} bytes, inside the .npy preamble"));
         }
 
         byte major = bytes[magic.Length];
@@ -94,13 +94,13 @@ internal static class NpyReader
         {
             (1, 0) => 2,
             (2, 0) or (3, 0) => 4,
-            _ => throw new NpyFormatException(name, Text($"unsupported .npy format version {major}.{minor} (supported: 1.0, 2.0, 3.0)")),
+            _ => throw new NpyFormatException(name, Invariant($"unsupported .npy format version {major}.{minor} (supported: 1.0, 2.0, 3.0)")),
         };
 
         int headerStart = magic.Length + 2 + lengthFieldSize;
         if (bytes.Length < headerStart)
         {
-            throw new NpyFormatException(name, Text($"truncated: the file ends after {bytes.Length} bytes, inside the .npy preamble"));
+            throw new NpyFormatException(name, Invariant($"truncated: the file ends after {bytes.Length} bytes, inside the .npy preamble"));
         }
 
         ReadOnlySpan<byte> lengthField = bytes[(magic.Length + 2)..headerStart];
@@ -109,7 +109,7 @@ internal static class NpyReader
             : BinaryPrimitives.ReadUInt32LittleEndian(lengthField);
         if (headerLength > bytes.Length - headerStart)
         {
-            throw new NpyFormatException(name, Text($"truncated header: it declares {headerLength} bytes but only {bytes.Length - headerStart} follow"));
+            throw new NpyFormatException(name, Invariant($"truncated header: it declares {headerLength} bytes but only {bytes.Length - headerStart} follow"));
         }
 
         ReadOnlySpan<byte> headerBytes = bytes.Slice(headerStart, (int)headerLength);
@@ -165,6 +165,4 @@ internal static class NpyReader
                 throw new InvalidOperationException($"Data type {type} has no reader.");
         }
     }
-
-    private static string Text(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

@@ -1,4 +1,4 @@
-using System.Globalization;
+using static System.FormattableString;
 
 namespace RingAttention.Cli.Running;
 
@@ -43,7 +43,7 @@ internal static class RunProblemBuilder
         int keyValueHeads = key.Shape[HeadsAxis];
         if (queryHeads % keyValueHeads != 0)
         {
-            throw new CliUsageException(Text(
+            throw new CliUsageException(Invariant(
                 $"the query heads (Hq={queryHeads}, {query.Name}) must be a multiple of the key/value heads (Hkv={keyValueHeads}, {key.Name})"));
         }
 
@@ -79,7 +79,7 @@ internal static class RunProblemBuilder
         if (request.RingSize > largest)
         {
             string why = tokensPerRank == 2 ? "--balance dual-chunk gives every rank two chunks of at least one token" : "every rank needs at least one token";
-            throw new CliUsageException(Text(
+            throw new CliUsageException(Invariant(
                 $"--cp {request.RingSize} is too large for S = {sequence} ({query.Name}): {why}, so --cp can be at most {largest}"));
         }
     }
@@ -96,7 +96,7 @@ internal static class RunProblemBuilder
     {
         if (tensor.Shape.Count != 4)
         {
-            throw new CliUsageException(Text(
+            throw new CliUsageException(Invariant(
                 $"{tensor.Name} has shape {tensor.ShapeText} ({tensor.Shape.Count} axes); expected 4 axes {AxesText(layout)} for --layout {LayoutName(layout)}"));
         }
 
@@ -119,12 +119,10 @@ internal static class RunProblemBuilder
     {
         if (firstValue != secondValue)
         {
-            throw new CliUsageException(Text(
+            throw new CliUsageException(Invariant(
                 $"{first.Name} {first.ShapeText} and {second.Name} {second.ShapeText} disagree on {what}: {firstValue} vs {secondValue} (layout {LayoutName(layout)}: {AxesText(layout)})"));
         }
     }
 
     private static string LayoutName(TensorLayout layout) => Commands.CliChoices.NameOf(Commands.CliChoices.Layouts, layout);
-
-    private static string Text(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

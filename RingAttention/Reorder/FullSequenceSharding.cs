@@ -1,4 +1,4 @@
-using System.Globalization;
+using static System.FormattableString;
 
 namespace RingAttention;
 
@@ -41,7 +41,7 @@ public sealed class FullSequenceSharding
         if (lse.Length != lseElements)
         {
             throw new ArgumentException(
-                Text($"lse has {lse.Length} elements, expected {lseElements} (B={Problem.BatchSize} x Hq={Problem.QueryHeads} x S={Problem.SequenceLength})."),
+                Invariant($"lse has {lse.Length} elements, expected {lseElements} (B={Problem.BatchSize} x Hq={Problem.QueryHeads} x S={Problem.SequenceLength})."),
                 nameof(lse));
         }
     }
@@ -70,10 +70,8 @@ public sealed class FullSequenceSharding
         if (tensor.Length != shape.ElementCount)
         {
             throw new ArgumentException(
-                Text($"{name} has {tensor.Length} elements, expected {shape.ElementCount} ({shape.Layout}: B={shape.Batch}, S={shape.Sequence}, H={shape.Heads}, D={shape.HeadDim})."),
+                Invariant($"{name} has {tensor.Length} elements, expected {shape.ElementCount} ({shape.Layout}: B={shape.Batch}, S={shape.Sequence}, H={shape.Heads}, D={shape.HeadDim})."),
                 name);
         }
     }
-
-    private static string Text(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using Microsoft.Extensions.Logging;
 using RingAttention.Cli.Backends;
 using RingAttention.Cli.Commands;
@@ -8,6 +7,7 @@ using RingAttention.Cli.Running.Files;
 using RingAttention.Cuda;
 using RingAttention.Cuda.Distributed;
 using RingAttention.Distributed;
+using static System.FormattableString;
 
 namespace RingAttention.Cli.Running.Distributed;
 
@@ -28,7 +28,7 @@ internal static partial class DistributedRunJob
         ProcessGroupEnvironment environment = ProcessGroupEnvironment.FromProcess();
         if (request.RingSize != environment.WorldSize)
         {
-            throw new CliUsageException(Text(
+            throw new CliUsageException(Invariant(
                 $"--cp {request.RingSize} must equal the number of ranks the launcher started (WORLD_SIZE {environment.WorldSize}, {environment.Launcher})"));
         }
 
@@ -103,8 +103,8 @@ internal static partial class DistributedRunJob
             }
 
             outputs.Commit();
-            string backwardText = backward ? Text($", backward {backwardMs:F1} ms") : string.Empty;
-            output.WriteLine(Text(
+            string backwardText = backward ? Invariant($", backward {backwardMs:F1} ms") : string.Empty;
+            output.WriteLine(Invariant(
                 $"{CliApp.Name}: cuda {CliChoices.NameOf(CliChoices.Dtypes, request.Precision ?? ElementPrecision.BFloat16)} ({problem.RingSize} processes, NCCL, {environment.Launcher}), N={problem.RingSize}, mask={CliChoices.NameOf(CliChoices.Masks, problem.Mask)}, balance={CliChoices.NameOf(CliChoices.Balances, problem.Balance)}, Q {query.ShapeText} K/V {key.ShapeText} {CliChoices.NameOf(CliChoices.Layouts, problem.Layout)}, scale {problem.SoftmaxScale:G6}: forward {forwardMs:F1} ms{backwardText}"));
         }
 
@@ -120,8 +120,6 @@ internal static partial class DistributedRunJob
         outputs.Write(option, array);
         LogWrote(logger, option, array.ShapeText);
     }
-
-    private static string Text(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "rank {Rank}: {Pass} done in {Milliseconds:F1} ms")]
     private static partial void LogStep(ILogger logger, int rank, string pass, double milliseconds);
