@@ -16,7 +16,7 @@ namespace RingAttention.Cuda;
 /// element type); the constructor allocates every buffer and builds every cuDNN graph, so calls after it allocate
 /// nothing. One call at a time per plan.
 /// </summary>
-public sealed partial class CudaRingAttention : IDisposable
+public sealed partial class CudaRingAttention : IRingAttention
 {
     private readonly CudaRank[] _ranks;
     private readonly VirtualRankHub _hub;

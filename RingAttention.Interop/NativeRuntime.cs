@@ -3,8 +3,9 @@ using System.Globalization;
 namespace RingAttention.Interop;
 
 /// <summary>
-/// Whether the native GPU path can run here, and what it runs on. The CLI uses <see cref="IsAvailable"/> to fall
-/// back to the CPU backend; GPU tests use it to skip with the reason.
+/// Whether the native GPU path can run here, and what it runs on. Applications ask RingAttention.Cuda's
+/// <c>CudaRingAttention.IsSupported</c>, which is built on <see cref="IsAvailable"/>, so they need not reference
+/// these bindings.
 /// </summary>
 public static unsafe class NativeRuntime
 {

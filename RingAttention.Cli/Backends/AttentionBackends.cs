@@ -1,10 +1,16 @@
+using System.Globalization;
 using Microsoft.Extensions.Logging;
 using RingAttention.Cli.Commands;
-using RingAttention.Interop;
+using RingAttention.Cpu;
+using RingAttention.Cuda;
 
 namespace RingAttention.Cli.Backends;
 
-/// <summary>The one place that knows which backends exist, which can run here, and how to create them.</summary>
+/// <summary>
+/// The one place that knows which backends exist, which can run here, and how to create them: each is the library's
+/// <see cref="IRingAttention"/> (<see cref="CpuRingAttention"/> or <see cref="CudaRingAttention"/>), which the CLI
+/// drives on full sequences without knowing which one it has.
+/// </summary>
 internal static class AttentionBackends
 {
     /// <summary>What the CUDA backend needs, the start of its "not available" message.</summary>
@@ -13,12 +19,12 @@ internal static class AttentionBackends
     // The probe loads the shim once per process anyway; its answer does not change within a run.
     private static readonly Lazy<(bool Available, string Reason)> CudaProbe = new(() =>
     {
-        bool available = NativeRuntime.IsAvailable(out string reason);
+        bool available = CudaRingAttention.IsSupported(out string reason);
         return (available, reason);
     });
 
     /// <summary>
-    /// What <see cref="NativeRuntime.IsAvailable"/> said about the GPU path in this process: why not when
+    /// What <see cref="CudaRingAttention.IsSupported(out string)"/> said about the GPU path in this process: why not when
     /// unavailable, what was found when available (one line, without a final period).
     /// </summary>
     public static string CudaProbeText => OneLine(CudaProbe.Value.Reason);
@@ -64,7 +70,7 @@ internal static class AttentionBackends
     /// <exception cref="BackendUnavailableException">The backend cannot run here.</exception>
     /// <exception cref="ArgumentException">The problem is invalid, or invalid for this backend.</exception>
     /// <exception cref="CliUsageException">The backend cannot compute in <paramref name="precision"/>.</exception>
-    public static IAttentionBackend Create(BackendKind kind, RingProblem problem, ILoggerFactory loggers, ElementPrecision? precision = null)
+    public static IRingAttention Create(BackendKind kind, RingProblem problem, ILoggerFactory loggers, ElementPrecision? precision = null)
     {
         ThrowIfUnavailable(kind);
         ElementPrecision resolved = precision ?? DefaultPrecision(kind);
@@ -76,11 +82,28 @@ internal static class AttentionBackends
 
         return kind switch
         {
-            BackendKind.Cpu => new CpuAttentionBackend(problem, loggers),
-            BackendKind.Cuda => new CudaAttentionBackend(problem, resolved, loggers),
+            BackendKind.Cpu => new CpuRingAttention(problem, new CpuRingOptions { LoggerFactory = loggers }),
+            BackendKind.Cuda => CreateCuda(problem, resolved, loggers),
             _ => throw new BackendUnavailableException($"no implementation for backend {kind}"),
         };
     }
+
+    /// <summary>
+    /// Plans the GPU ring on <paramref name="device"/>: N virtual ranks on one GPU, inputs rounded to bf16 or fp16 on
+    /// upload. Throws <see cref="ArgumentException"/> for an invalid problem or one cuDNN cannot run (HeadDim not a
+    /// multiple of 8 or above 256). <paramref name="context"/> shares a cuDNN graph cache between plans (the demo's
+    /// rows); null gives the plan its own.
+    /// </summary>
+    public static CudaRingAttention CreateCuda(RingProblem problem, ElementPrecision precision, ILoggerFactory loggers, int device = 0, CudaAttentionContext? context = null) =>
+        new(problem, CudaElementTypes.ToDeviceType(precision), new CudaRingOptions { Device = device, LoggerFactory = loggers, Context = context });
+
+    /// <summary>A short description of <paramref name="ring"/> for summaries, e.g. "cpu (4 rank threads)".</summary>
+    public static string Describe(IRingAttention ring) => ring switch
+    {
+        CpuRingAttention cpu => Text($"cpu ({cpu.Problem.RingSize} rank threads)"),
+        CudaRingAttention cuda => Text($"cuda {CliChoices.NameOf(CliChoices.Dtypes, CudaElementTypes.ToPrecision(cuda.ElementType))} ({cuda.Problem.RingSize} virtual ranks on GPU {cuda.Device})"),
+        _ => throw new ArgumentException($"not a backend of the CLI: {ring.GetType().Name}", nameof(ring)),
+    };
 
     /// <summary>The probe's text on one line: lines after a sentence or a "Tried:" run on, list entries are joined by "; ".</summary>
     private static string OneLine(string text)
@@ -98,4 +121,6 @@ internal static class AttentionBackends
 
         return line.ToString().TrimEnd('.');
     }
+
+    private static string Text(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

@@ -79,7 +79,7 @@ internal static class DemoRunner
         double largest = 0;
         foreach (RingProblem problem in problems)
         {
-            using IAttentionBackend backend = AttentionBackends.Create(BackendKind.Cpu, problem, loggers);
+            using IRingAttention backend = AttentionBackends.Create(BackendKind.Cpu, problem, loggers);
             DemoRow row = Measure(backend, "cpu", problem, query, key, value, outputGradient, warmUp: false);
             DemoTable.WriteRow(output, row, withGpu);
             largest = Math.Max(largest, row.MaxError);
@@ -103,7 +103,7 @@ internal static class DemoRunner
     private static double? RunGpuRows(
         RingProblem[] problems, string label, float[] query, float[] key, float[] value, float[] outputGradient, TextWriter output, ILoggerFactory loggers)
     {
-        DeviceElementType type = CudaAttentionBackend.ToDeviceType(GpuPrecision);
+        DeviceElementType type = CudaElementTypes.ToDeviceType(GpuPrecision);
         float[] q = HostPrecision.Round(query, type);
         float[] k = HostPrecision.Round(key, type);
         float[] v = HostPrecision.Round(value, type);
@@ -114,10 +114,10 @@ internal static class DemoRunner
         double largest = 0;
         foreach (RingProblem problem in problems)
         {
-            CudaAttentionBackend backend;
+            CudaRingAttention backend;
             try
             {
-                backend = new CudaAttentionBackend(problem, GpuPrecision, loggers, GpuDevice, context);
+                backend = AttentionBackends.CreateCuda(problem, GpuPrecision, loggers, GpuDevice, context);
             }
             catch (ArgumentException e)
             {
@@ -143,19 +143,19 @@ internal static class DemoRunner
     /// call loads kernels).
     /// </summary>
     private static DemoRow Measure(
-        IAttentionBackend backend, string label, RingProblem problem, float[] query, float[] key, float[] value, float[] outputGradient, bool warmUp)
+        IRingAttention backend, string label, RingProblem problem, float[] query, float[] key, float[] value, float[] outputGradient, bool warmUp)
     {
         if (warmUp)
         {
-            AttentionOutput first = backend.Forward(query, key, value);
-            backend.Backward(query, key, value, first.Output, first.Lse, outputGradient);
+            AttentionOutput first = backend.ForwardFullSequence(query, key, value);
+            backend.BackwardFullSequence(query, key, value, first.Output, first.Lse, outputGradient);
         }
 
         var clock = Stopwatch.StartNew();
-        AttentionOutput forward = backend.Forward(query, key, value);
+        AttentionOutput forward = backend.ForwardFullSequence(query, key, value);
         double forwardMs = clock.Elapsed.TotalMilliseconds;
         clock.Restart();
-        AttentionGradients gradients = backend.Backward(query, key, value, forward.Output, forward.Lse, outputGradient);
+        AttentionGradients gradients = backend.BackwardFullSequence(query, key, value, forward.Output, forward.Lse, outputGradient);
         double backwardMs = clock.Elapsed.TotalMilliseconds;
 
         (double[] referenceOutput, double[] referenceLse) = AttentionReference.Forward(problem, query, key, value);
@@ -188,11 +188,11 @@ internal static class DemoRunner
             Mask = AttentionMask.Causal,
             Balance = LoadBalancing.DualChunk,
         };
-        using IAttentionBackend backend = AttentionBackends.Create(BackendKind.Cpu, problem, loggers);
+        using IRingAttention backend = AttentionBackends.Create(BackendKind.Cpu, problem, loggers);
         var q = new float[problem.GlobalQueryShape.ElementCount];
         var kv = new float[problem.GlobalKeyValueShape.ElementCount];
-        AttentionOutput forward = backend.Forward(q, kv, kv);
-        backend.Backward(q, kv, kv, forward.Output, forward.Lse, q);
+        AttentionOutput forward = backend.ForwardFullSequence(q, kv, kv);
+        backend.BackwardFullSequence(q, kv, kv, forward.Output, forward.Lse, q);
     }
 
     private static string Text(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);

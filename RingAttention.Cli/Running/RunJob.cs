@@ -37,9 +37,9 @@ internal static partial class RunJob
         float[] value = Read(logger, inputs.Value, request.CheckFinite);
         float[]? outputGradient = inputs.OutputGradient is null ? null : Read(logger, inputs.OutputGradient, request.CheckFinite);
 
-        using IAttentionBackend backend = AttentionBackends.Create(request.Backend, problem, loggers, request.Precision);
+        using IRingAttention backend = AttentionBackends.Create(request.Backend, problem, loggers, request.Precision);
         var clock = Stopwatch.StartNew();
-        AttentionOutput forward = backend.Forward(query, key, value);
+        AttentionOutput forward = backend.ForwardFullSequence(query, key, value);
         double forwardMs = clock.Elapsed.TotalMilliseconds;
 
         Write(logger, outputs, "--out", new NpyArray(inputs.Query.Header.Shape, forward.Output));
@@ -49,7 +49,7 @@ internal static partial class RunJob
         if (outputGradient is not null)
         {
             clock.Restart();
-            AttentionGradients result = backend.Backward(query, key, value, forward.Output, forward.Lse, outputGradient);
+            AttentionGradients result = backend.BackwardFullSequence(query, key, value, forward.Output, forward.Lse, outputGradient);
             backwardText = Text($", backward {clock.Elapsed.TotalMilliseconds:F1} ms");
             Write(logger, outputs, "--dq", new NpyArray(inputs.Query.Header.Shape, result.QueryGradient));
             Write(logger, outputs, "--dk", new NpyArray(inputs.Key.Header.Shape, result.KeyGradient));
@@ -58,7 +58,7 @@ internal static partial class RunJob
 
         outputs.Commit();
         output.WriteLine(Text(
-            $"{CliApp.Name}: {backend.Description}, N={problem.RingSize}, mask={CliChoices.NameOf(CliChoices.Masks, problem.Mask)}, balance={CliChoices.NameOf(CliChoices.Balances, problem.Balance)}, Q {inputs.Query.ShapeText} K/V {inputs.Key.ShapeText} {CliChoices.NameOf(CliChoices.Layouts, problem.Layout)}, scale {problem.SoftmaxScale:G6}: forward {forwardMs:F1} ms{backwardText}"));
+            $"{CliApp.Name}: {AttentionBackends.Describe(backend)}, N={problem.RingSize}, mask={CliChoices.NameOf(CliChoices.Masks, problem.Mask)}, balance={CliChoices.NameOf(CliChoices.Balances, problem.Balance)}, Q {inputs.Query.ShapeText} K/V {inputs.Key.ShapeText} {CliChoices.NameOf(CliChoices.Layouts, problem.Layout)}, scale {problem.SoftmaxScale:G6}: forward {forwardMs:F1} ms{backwardText}"));
         return ExitCodes.Success;
     }
 

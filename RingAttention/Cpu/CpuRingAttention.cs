@@ -11,7 +11,7 @@ namespace RingAttention.Cpu;
 /// buffers, exchanging K/V and dK/dV like GPUs would. Plan it once per problem; every call after the
 /// first reuses the buffers.
 /// </summary>
-public sealed class CpuRingAttention : IDisposable
+public sealed class CpuRingAttention : IRingAttention
 {
     private readonly RingLoop<Memory<float>>[] _ranks;
     private readonly ThreadRingHub _hub;

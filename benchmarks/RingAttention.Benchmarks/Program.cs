@@ -3,7 +3,7 @@ using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Properties;
 using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
-using RingAttention.Interop;
+using RingAttention.Cuda;
 using static System.FormattableString;
 
 namespace RingAttention.Benchmarks;
@@ -81,7 +81,7 @@ public static class Program
             return 2;
         }
 
-        if (!NativeRuntime.IsAvailable(out string reason))
+        if (!CudaRingAttention.IsSupported(out string reason))
         {
             Console.Error.WriteLine("The GPU path cannot run here: " + reason);
             return 2;

@@ -1,7 +1,7 @@
 using System.Globalization;
 using RingAttention.Cli.Backends;
 using RingAttention.Cli.Npy;
-using RingAttention.Interop;
+using RingAttention.Cuda;
 
 namespace RingAttention.Cli.Tests;
 
@@ -18,7 +18,7 @@ public sealed class CudaBackendTests
 
     private static readonly Lazy<(bool Available, string Reason)> Probe = new(() =>
     {
-        bool available = NativeRuntime.IsAvailable(out string reason);
+        bool available = CudaRingAttention.IsSupported(out string reason);
         return (available, reason);
     });
 

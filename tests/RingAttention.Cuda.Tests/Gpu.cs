@@ -1,5 +1,3 @@
-using RingAttention.Interop;
-
 [assembly: CollectionBehavior(DisableTestParallelization = true)]
 
 namespace RingAttention.Cuda.Tests;
@@ -12,7 +10,7 @@ internal static class Gpu
 {
     private static readonly Lazy<(bool Available, string Reason)> Probe = new(() =>
     {
-        bool available = NativeRuntime.IsAvailable(out string reason);
+        bool available = CudaRingAttention.IsSupported(out string reason);
         return (available, reason);
     });
 

@@ -42,7 +42,7 @@ internal static partial class DistributedRunJob
         NpyMappedFile value = inputs.Value;
         NpyMappedFile? outputGradient = inputs.OutputGradient;
         RingProblem problem = inputs.BuildProblem(request);
-        DeviceElementType type = CudaAttentionBackend.ToDeviceType(request.Precision ?? ElementPrecision.BFloat16);
+        DeviceElementType type = CudaElementTypes.ToDeviceType(request.Precision ?? ElementPrecision.BFloat16);
 
         using var group = CudaProcessGroup.Join(environment, new ProcessGroupOptions { LoggerFactory = loggers, OperationTimeout = operationTimeout });
         int rank = group.Rank;
