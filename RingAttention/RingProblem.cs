@@ -35,6 +35,19 @@ public sealed record RingProblem
     /// <summary>Memory order of the rank-local tensors.</summary>
     public TensorLayout Layout { get; init; } = TensorLayout.Bshd;
 
+    /// <summary>Sliding window on the original token positions, on top of <see cref="Mask"/>; null: none.</summary>
+    public AttentionWindow? Window { get; init; }
+
+    /// <summary>How the ranks share the work; every strategy takes the same shards.</summary>
+    public ContextParallelStrategy Strategy { get; init; } = ContextParallelStrategy.Ring;
+
+    /// <summary>
+    /// The inner (all-to-all) group size Na of <see cref="ContextParallelStrategy.AllToAllThenRing"/>: groups of Na
+    /// consecutive ranks exchange heads, and a ring of N / Na steps runs across the groups. Ignored by the other
+    /// strategies (leave it 0).
+    /// </summary>
+    public int AllToAllSize { get; init; }
+
     /// <summary>Softmax scale; null means 1/sqrt(D).</summary>
     public float? Scale { get; init; }
 
@@ -108,6 +121,9 @@ public sealed record RingProblem
         RequireDefined(Mask, nameof(Mask));
         RequireDefined(Balance, nameof(Balance));
         RequireDefined(Layout, nameof(Layout));
+        RequireDefined(Strategy, nameof(Strategy));
+        ValidateWindow();
+        ValidateStrategy();
     }
 
     /// <summary>Throws unless <paramref name="rank"/> lies in [0, <see cref="RingSize"/>).</summary>
@@ -116,6 +132,72 @@ public sealed record RingProblem
         if ((uint)rank >= (uint)RingSize)
         {
             throw new ArgumentOutOfRangeException(nameof(rank), rank, Invariant($"rank must lie in [0, {RingSize}), got {rank}."));
+        }
+    }
+
+    private void ValidateWindow()
+    {
+        if (Window is not AttentionWindow w)
+        {
+            return;
+        }
+
+        if (w.Left < AttentionWindow.Unbounded || w.Right < AttentionWindow.Unbounded)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(Window), w, Invariant($"Window sides must be 0 or more, or -1 (unbounded); got (Left={w.Left}, Right={w.Right})."));
+        }
+
+        if (Mask == AttentionMask.Causal && w.Right != 0)
+        {
+            throw new ArgumentException(
+                Invariant($"Window.Right must be 0 with a causal mask (a query sees no later key), got {w.Right}."), nameof(Window));
+        }
+    }
+
+    private void ValidateStrategy()
+    {
+        int ranks = Strategy switch
+        {
+            ContextParallelStrategy.AllToAll => RingSize,
+            ContextParallelStrategy.AllToAllThenRing => AllToAllSize,
+            _ => 0,
+        };
+        if (ranks == 0)
+        {
+            return;
+        }
+
+        if (Strategy == ContextParallelStrategy.AllToAllThenRing)
+        {
+            if (AllToAllSize < 1 || RingSize % AllToAllSize != 0)
+            {
+                throw new ArgumentOutOfRangeException(
+                    nameof(AllToAllSize), AllToAllSize,
+                    Invariant($"AllToAllSize must be a positive divisor of RingSize ({RingSize}) for AllToAllThenRing, got {AllToAllSize}."));
+            }
+
+            if (Balance == LoadBalancing.Striped && AllToAllSize > 1 && AllToAllSize < RingSize)
+            {
+                throw new ArgumentException(
+                    "AllToAllThenRing keeps the ring's layout only for dual-chunk or no load balancing; use Striped with Ring, AllGather or AllToAll.",
+                    nameof(Balance));
+            }
+        }
+
+        string what = Strategy == ContextParallelStrategy.AllToAll ? "RingSize" : "AllToAllSize";
+        if (QueryHeads % ranks != 0)
+        {
+            throw new ArgumentException(
+                Invariant($"QueryHeads ({QueryHeads}) must be divisible by {what} ({ranks}): {Strategy} gives each rank of a group an equal share of the query heads."),
+                nameof(QueryHeads));
+        }
+
+        if (KeyValueHeads % ranks != 0 && ranks % KeyValueHeads != 0)
+        {
+            throw new ArgumentException(
+                Invariant($"KeyValueHeads ({KeyValueHeads}) must divide or be divisible by {what} ({ranks}): {Strategy} splits the KV heads over the group or replicates each one over {what} / KeyValueHeads ranks."),
+                nameof(KeyValueHeads));
         }
     }
 
