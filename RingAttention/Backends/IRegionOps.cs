@@ -13,7 +13,4 @@ internal interface IRegionOps<TTensor>
 
     /// <summary>accumulator[to] += source[from]; the accumulator is fp32. The regions must have the same sizes.</summary>
     void Accumulate(TTensor accumulator, in TensorRegion to, TTensor source, in TensorRegion from);
-
-    /// <summary>Sets every element of the region to <paramref name="value"/> (0, or -inf for an empty LSE).</summary>
-    void Fill(TTensor destination, in TensorRegion region, float value);
 }

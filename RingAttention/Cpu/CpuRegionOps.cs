@@ -43,23 +43,6 @@ internal sealed class CpuRegionOps : IRegionOps<Memory<float>>
         }
     }
 
-    public void Fill(Memory<float> destination, in TensorRegion region, float value)
-    {
-        region.Validate(nameof(region));
-        Span<float> dst = destination.Span;
-        int d = region.Frame.HeadDim;
-        for (int b = 0; b < region.Frame.Batch; b++)
-        {
-            for (int k = 0; k < region.RowCount; k++)
-            {
-                for (int h = 0; h < region.HeadCount; h++)
-                {
-                    dst.Slice(checked((int)region.Offset(b, k, h)), d).Fill(value);
-                }
-            }
-        }
-    }
-
     private static void Check(in TensorRegion from, in TensorRegion to)
     {
         from.Validate(nameof(from));

@@ -49,7 +49,8 @@ public sealed class CpuRegionOpsTests
         // [B=2, H=3, S=5]: element (b, h, s) at (b·3 + h)·5 + s, written out here instead of read from the frame.
         var frame = new TensorFrame(FrameLayout.Bhs, 2, 5, 3, 1);
         float[] lse = new float[frame.ElementCount];
-        _ops.Fill(lse, new TensorRegion(frame, 1, 2, 2, 2, 1), 7f);
+        float[] sevens = Enumerable.Repeat(7f, 4).ToArray();
+        _ops.Copy(sevens, new TensorRegion(new TensorFrame(FrameLayout.Bhs, 2, 2, 1, 1), 0, 2, 1, 0, 1), lse, new TensorRegion(frame, 1, 2, 2, 2, 1));
 
         for (int b = 0; b < 2; b++)
         {
