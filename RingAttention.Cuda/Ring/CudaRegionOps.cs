@@ -17,6 +17,8 @@ internal sealed unsafe class CudaRegionOps : IRegionOps<DeviceTensor>
 
     public CudaRegionOps(SafeCudaStreamHandle stream) => _stream = stream;
 
+    public DeviceTensor Slice(DeviceTensor tensor, long start, long count) => tensor.Slice(start, count);
+
     public void Copy(DeviceTensor source, in TensorRegion from, DeviceTensor destination, in TensorRegion to)
     {
         Check(source, from, destination, to);

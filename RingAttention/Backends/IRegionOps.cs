@@ -8,6 +8,9 @@ namespace RingAttention.Backends;
 /// <typeparam name="TTensor">The backend's handle to a buffer.</typeparam>
 internal interface IRegionOps<TTensor>
 {
+    /// <summary>A view of <paramref name="count"/> elements from element <paramref name="start"/>; copies nothing (one block of a collective's buffer).</summary>
+    TTensor Slice(TTensor tensor, long start, long count);
+
     /// <summary>destination[to] = source[from], converted to the destination's element type. The regions must have the same sizes.</summary>
     void Copy(TTensor source, in TensorRegion from, TTensor destination, in TensorRegion to);
 

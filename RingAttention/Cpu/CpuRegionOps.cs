@@ -6,6 +6,8 @@ namespace RingAttention.Cpu;
 /// <summary>Region copies on float buffers: one span operation per (batch, row, head) run of head_dim elements.</summary>
 internal sealed class CpuRegionOps : IRegionOps<Memory<float>>
 {
+    public Memory<float> Slice(Memory<float> tensor, long start, long count) => tensor.Slice(checked((int)start), checked((int)count));
+
     public void Copy(Memory<float> source, in TensorRegion from, Memory<float> destination, in TensorRegion to)
     {
         Check(from, to);
