@@ -18,12 +18,13 @@ public sealed partial class CudaRingAttention
         _sharding.CheckForwardInputs(query, key, value);
 
         HostIo io = EnsureIo();
-        io.Upload(io.Query, _sharding.ShardQuery(query));
-        io.Upload(io.Key, _sharding.ShardKeyValue(key));
-        io.Upload(io.Value, _sharding.ShardKeyValue(value));
-        Forward(io.Query, io.Key, io.Value, io.Output, io.Lse, io.StreamPointer);
-        float[][] output = io.Download(io.Output);
-        float[][] lse = io.Download(io.Lse);
+        ForwardTensors<IReadOnlyList<DeviceTensor>> shards = io.Tensors.Forward;
+        io.Upload(shards.Query, _sharding.ShardQuery(query));
+        io.Upload(shards.Key, _sharding.ShardKeyValue(key));
+        io.Upload(shards.Value, _sharding.ShardKeyValue(value));
+        RunForward(shards, io.StreamPointer); // the host path's own shards: checked when they were made
+        float[][] output = io.Download(shards.Output);
+        float[][] lse = io.Download(shards.Lse);
         return new AttentionOutput(
             _sharding.RestoreQuery(output),
             _sharding.RestoreLse(lse));
@@ -36,19 +37,18 @@ public sealed partial class CudaRingAttention
         _sharding.CheckBackwardInputs(query, key, value, output, lse, outputGradient);
 
         HostIo io = EnsureIo();
-        io.Upload(io.Query, _sharding.ShardQuery(query));
-        io.Upload(io.Key, _sharding.ShardKeyValue(key));
-        io.Upload(io.Value, _sharding.ShardKeyValue(value));
-        io.Upload(io.Output, _sharding.ShardQuery(output));
-        io.Upload(io.Lse, _sharding.ShardLse(lse));
-        io.Upload(io.OutputGradient, _sharding.ShardQuery(outputGradient));
-        Backward(
-            io.Query, io.Key, io.Value, io.Output, io.Lse, io.OutputGradient,
-            io.QueryGradient, io.KeyGradient, io.ValueGradient, io.StreamPointer);
+        BackwardTensors<IReadOnlyList<DeviceTensor>> shards = io.Tensors;
+        io.Upload(shards.Query, _sharding.ShardQuery(query));
+        io.Upload(shards.Key, _sharding.ShardKeyValue(key));
+        io.Upload(shards.Value, _sharding.ShardKeyValue(value));
+        io.Upload(shards.Output, _sharding.ShardQuery(output));
+        io.Upload(shards.Lse, _sharding.ShardLse(lse));
+        io.Upload(shards.OutputGradient, _sharding.ShardQuery(outputGradient));
+        RunBackward(shards, io.StreamPointer);
         return new AttentionGradients(
-            _sharding.RestoreQuery(io.Download(io.QueryGradient)),
-            _sharding.RestoreKeyValue(io.Download(io.KeyGradient)),
-            _sharding.RestoreKeyValue(io.Download(io.ValueGradient)));
+            _sharding.RestoreQuery(io.Download(shards.QueryGradient)),
+            _sharding.RestoreKeyValue(io.Download(shards.KeyGradient)),
+            _sharding.RestoreKeyValue(io.Download(shards.ValueGradient)));
     }
 
     private HostIo EnsureIo()
@@ -75,15 +75,16 @@ public sealed partial class CudaRingAttention
             try
             {
                 DeviceElementType half = g.ElementType;
-                Query = Shards(ranks, g.QueryElements, half);
-                Key = Shards(ranks, g.KeyValuePlaneElements, half);
-                Value = Shards(ranks, g.KeyValuePlaneElements, half);
-                Output = Shards(ranks, g.QueryElements, half);
-                Lse = Shards(ranks, g.LseElements, DeviceElementType.Float32);
-                OutputGradient = Shards(ranks, g.QueryElements, half);
-                QueryGradient = Shards(ranks, g.QueryElements, half);
-                KeyGradient = Shards(ranks, g.KeyValuePlaneElements, half);
-                ValueGradient = Shards(ranks, g.KeyValuePlaneElements, half);
+                Tensors = new(
+                    Query: Shards(ranks, g.QueryElements, half),
+                    Key: Shards(ranks, g.KeyValuePlaneElements, half),
+                    Value: Shards(ranks, g.KeyValuePlaneElements, half),
+                    Output: Shards(ranks, g.QueryElements, half),
+                    Lse: Shards(ranks, g.LseElements, DeviceElementType.Float32),
+                    OutputGradient: Shards(ranks, g.QueryElements, half),
+                    QueryGradient: Shards(ranks, g.QueryElements, half),
+                    KeyGradient: Shards(ranks, g.KeyValuePlaneElements, half),
+                    ValueGradient: Shards(ranks, g.KeyValuePlaneElements, half));
             }
             catch
             {
@@ -92,23 +93,8 @@ public sealed partial class CudaRingAttention
             }
         }
 
-        public IReadOnlyList<DeviceTensor> Query { get; } = null!;
-
-        public IReadOnlyList<DeviceTensor> Key { get; } = null!;
-
-        public IReadOnlyList<DeviceTensor> Value { get; } = null!;
-
-        public IReadOnlyList<DeviceTensor> Output { get; } = null!;
-
-        public IReadOnlyList<DeviceTensor> Lse { get; } = null!;
-
-        public IReadOnlyList<DeviceTensor> OutputGradient { get; } = null!;
-
-        public IReadOnlyList<DeviceTensor> QueryGradient { get; } = null!;
-
-        public IReadOnlyList<DeviceTensor> KeyGradient { get; } = null!;
-
-        public IReadOnlyList<DeviceTensor> ValueGradient { get; } = null!;
+        /// <summary>Every tensor of the host path, one per rank; the forward uses its first five.</summary>
+        public BackwardTensors<IReadOnlyList<DeviceTensor>> Tensors { get; }
 
         public nint StreamPointer => _stream.DangerousGetHandle();
 

@@ -33,8 +33,11 @@ public sealed partial class CudaRingAttention : IRingAttention
     private HostIo? _io;
     private bool _disposed;
 
-    // The current call's tensors, read by the rank threads.
-    private IReadOnlyList<DeviceTensor>? _q, _k, _v, _o, _lse, _dO, _dq, _dk, _dv;
+    private readonly DeviceBundleChecks _checks;
+
+    // The current call's tensors, one bundle per pass, read by the rank threads.
+    private ForwardTensors<IReadOnlyList<DeviceTensor>> _forwardCall;
+    private BackwardTensors<IReadOnlyList<DeviceTensor>> _backwardCall;
 
     /// <summary>
     /// Plans the ring for <paramref name="problem"/> in <paramref name="elementType"/> (BFloat16 or Float16). Throws the
@@ -68,6 +71,7 @@ public sealed partial class CudaRingAttention : IRingAttention
         ILoggerFactory loggers = options.LoggerFactory ?? NullLoggerFactory.Instance;
         _logger = loggers.CreateLogger<CudaRingAttention>();
         _geometry = new CudaTensorGeometry(problem, elementType);
+        _checks = new DeviceBundleChecks(_geometry, rank: 0);
         _forwardBody = RunForwardRank;
         _backwardBody = RunBackwardRank;
         _ranks = new CudaRank[problem.RingSize];
@@ -129,47 +133,22 @@ public sealed partial class CudaRingAttention : IRingAttention
     /// what <paramref name="stream"/> (a cudaStream_t; 0 is the legacy default stream) already holds, and work the
     /// caller enqueues on it afterwards runs after the ring. Returns once everything is enqueued.
     /// </summary>
-    public void Forward(
-        IReadOnlyList<DeviceTensor> query,
-        IReadOnlyList<DeviceTensor> key,
-        IReadOnlyList<DeviceTensor> value,
-        IReadOnlyList<DeviceTensor> output,
-        IReadOnlyList<DeviceTensor> lse,
-        nint stream = 0)
+    public void Forward(ForwardTensors<IReadOnlyList<DeviceTensor>> shards, nint stream = 0)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        CheckForwardShards(query, key, value, output, lse);
-
-        (_q, _k, _v, _o, _lse) = (query, key, value, output, lse);
-        RunOnCallerStream(_forwardBody, stream);
+        shards.CheckEach(_checks);
+        RunForward(shards, stream);
     }
 
     /// <summary>
     /// Backward on device tensors (see <see cref="Forward"/>): from Q, K, V, the forward's O and LSE and dO, writes dQ,
     /// dK and dV of every rank.
     /// </summary>
-    public void Backward(
-        IReadOnlyList<DeviceTensor> query,
-        IReadOnlyList<DeviceTensor> key,
-        IReadOnlyList<DeviceTensor> value,
-        IReadOnlyList<DeviceTensor> output,
-        IReadOnlyList<DeviceTensor> lse,
-        IReadOnlyList<DeviceTensor> outputGradient,
-        IReadOnlyList<DeviceTensor> queryGradient,
-        IReadOnlyList<DeviceTensor> keyGradient,
-        IReadOnlyList<DeviceTensor> valueGradient,
-        nint stream = 0)
+    public void Backward(BackwardTensors<IReadOnlyList<DeviceTensor>> shards, nint stream = 0)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        CheckForwardShards(query, key, value, output, lse);
-        DeviceTensorChecks.Shards(outputGradient, nameof(outputGradient), Problem.RingSize, _geometry.QueryBytes, ElementType);
-        DeviceTensorChecks.Shards(queryGradient, nameof(queryGradient), Problem.RingSize, _geometry.QueryBytes, ElementType);
-        DeviceTensorChecks.Shards(keyGradient, nameof(keyGradient), Problem.RingSize, _geometry.KeyValuePlaneBytes, ElementType);
-        DeviceTensorChecks.Shards(valueGradient, nameof(valueGradient), Problem.RingSize, _geometry.KeyValuePlaneBytes, ElementType);
-
-        (_q, _k, _v, _o, _lse) = (query, key, value, output, lse);
-        (_dO, _dq, _dk, _dv) = (outputGradient, queryGradient, keyGradient, valueGradient);
-        RunOnCallerStream(_backwardBody, stream);
+        shards.CheckEach(_checks);
+        RunBackward(shards, stream);
     }
 
     /// <summary>
@@ -261,30 +240,27 @@ public sealed partial class CudaRingAttention : IRingAttention
                 CudaCalls.Wait(caller, rank.Exit);
             }
 
-            (_q, _k, _v, _o, _lse, _dO, _dq, _dk, _dv) = (null, null, null, null, null, null, null, null, null);
+            (_forwardCall, _backwardCall) = (default, default);
         }
     }
 
-    private void RunForwardRank(int rank) =>
-        _ranks[rank].Forward(_q![rank], _k![rank], _v![rank], _o![rank], _lse![rank], _entry);
-
-    private void RunBackwardRank(int rank) =>
-        _ranks[rank].Backward(_q![rank], _k![rank], _v![rank], _o![rank], _lse![rank], _dO![rank], _dq![rank], _dk![rank], _dv![rank], _entry);
-
-    /// <summary>The checks the forward and the backward share: Q, K, V, O and LSE of every rank.</summary>
-    private void CheckForwardShards(
-        IReadOnlyList<DeviceTensor> query,
-        IReadOnlyList<DeviceTensor> key,
-        IReadOnlyList<DeviceTensor> value,
-        IReadOnlyList<DeviceTensor> output,
-        IReadOnlyList<DeviceTensor> lse)
+    /// <summary>The forward on checked shards (the caller's, or the host path's own).</summary>
+    private void RunForward(in ForwardTensors<IReadOnlyList<DeviceTensor>> shards, nint stream)
     {
-        DeviceTensorChecks.Shards(query, nameof(query), Problem.RingSize, _geometry.QueryBytes, ElementType);
-        DeviceTensorChecks.Shards(key, nameof(key), Problem.RingSize, _geometry.KeyValuePlaneBytes, ElementType);
-        DeviceTensorChecks.Shards(value, nameof(value), Problem.RingSize, _geometry.KeyValuePlaneBytes, ElementType);
-        DeviceTensorChecks.Shards(output, nameof(output), Problem.RingSize, _geometry.QueryBytes, ElementType);
-        DeviceTensorChecks.Shards(lse, nameof(lse), Problem.RingSize, _geometry.LseBytes, DeviceElementType.Float32);
+        _forwardCall = shards;
+        RunOnCallerStream(_forwardBody, stream);
     }
+
+    /// <summary>The backward on checked shards (see <see cref="RunForward"/>).</summary>
+    private void RunBackward(in BackwardTensors<IReadOnlyList<DeviceTensor>> shards, nint stream)
+    {
+        _backwardCall = shards;
+        RunOnCallerStream(_backwardBody, stream);
+    }
+
+    private void RunForwardRank(int rank) => _ranks[rank].Forward(_forwardCall.ForRank(rank), _entry);
+
+    private void RunBackwardRank(int rank) => _ranks[rank].Backward(_backwardCall.ForRank(rank), _entry);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "planned a CUDA ring of {RingSize} virtual ranks, {ElementType}, device {Device}: {Bytes} bytes per rank ({WorkspaceBytes} of cuDNN workspace), {Builds} graphs built so far")]
     private static partial void LogPlanned(ILogger logger, int ringSize, DeviceElementType elementType, int device, long bytes, long workspaceBytes, long builds);

@@ -17,7 +17,7 @@ namespace RingAttention.Cuda;
 public sealed class CudaRingRank : IDisposable
 {
     private readonly CudaRank _rank;
-    private readonly CudaTensorGeometry _geometry;
+    private readonly DeviceBundleChecks _checks;
     private readonly CudaAttentionContext _context;
     private readonly bool _ownsContext;
     private readonly SafeCudaEventHandle _entry;
@@ -45,7 +45,8 @@ public sealed class CudaRingRank : IDisposable
         Problem = problem;
         ElementType = elementType;
         Device = communicator.Device;
-        _geometry = new CudaTensorGeometry(problem, elementType);
+        var geometry = new CudaTensorGeometry(problem, elementType);
+        _checks = new DeviceBundleChecks(geometry, communicator.Rank);
         ILoggerFactory loggers = options.LoggerFactory ?? NullLoggerFactory.Instance;
 
         using var scope = new DeviceScope(Device);
@@ -55,7 +56,7 @@ public sealed class CudaRingRank : IDisposable
             _context = options.Context ?? new CudaAttentionContext(Device);
             _entry = CudaCalls.CreateEvent();
             _rank = new CudaRank(
-                problem, _geometry, _context, Device, communicator.Rank,
+                problem, geometry, _context, Device, communicator.Rank,
                 (streams, timeline) => new NcclRingTransport(communicator, streams, timeline),
                 options.RecordTimeline, loggers.CreateLogger("RingAttention.Cuda.RingLoop"));
         }
@@ -88,15 +89,15 @@ public sealed class CudaRingRank : IDisposable
     /// This rank's forward on its shard (load-balanced order, the problem's layout), ordered on <paramref name="stream"/>
     /// (a cudaStream_t on this rank's device; 0 is the legacy default stream). Returns once everything is enqueued.
     /// </summary>
-    public void Forward(DeviceTensor query, DeviceTensor key, DeviceTensor value, DeviceTensor output, DeviceTensor lse, nint stream = 0)
+    public void Forward(ForwardTensors<DeviceTensor> tensors, nint stream = 0)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        CheckForwardTensors(query, key, value, output, lse);
+        tensors.CheckEach(_checks);
         using var scope = new DeviceScope(Device);
         SafeCudaStreamHandle caller = Enter(stream);
         try
         {
-            _rank.Forward(query, key, value, output, lse, _entry);
+            _rank.Forward(tensors, _entry);
         }
         finally
         {
@@ -105,29 +106,15 @@ public sealed class CudaRingRank : IDisposable
     }
 
     /// <summary>This rank's backward (see <see cref="Forward"/>).</summary>
-    public void Backward(
-        DeviceTensor query,
-        DeviceTensor key,
-        DeviceTensor value,
-        DeviceTensor output,
-        DeviceTensor lse,
-        DeviceTensor outputGradient,
-        DeviceTensor queryGradient,
-        DeviceTensor keyGradient,
-        DeviceTensor valueGradient,
-        nint stream = 0)
+    public void Backward(BackwardTensors<DeviceTensor> tensors, nint stream = 0)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        CheckForwardTensors(query, key, value, output, lse);
-        DeviceTensorChecks.Tensor(outputGradient, nameof(outputGradient), Rank, _geometry.QueryBytes, ElementType);
-        DeviceTensorChecks.Tensor(queryGradient, nameof(queryGradient), Rank, _geometry.QueryBytes, ElementType);
-        DeviceTensorChecks.Tensor(keyGradient, nameof(keyGradient), Rank, _geometry.KeyValuePlaneBytes, ElementType);
-        DeviceTensorChecks.Tensor(valueGradient, nameof(valueGradient), Rank, _geometry.KeyValuePlaneBytes, ElementType);
+        tensors.CheckEach(_checks);
         using var scope = new DeviceScope(Device);
         SafeCudaStreamHandle caller = Enter(stream);
         try
         {
-            _rank.Backward(query, key, value, output, lse, outputGradient, queryGradient, keyGradient, valueGradient, _entry);
+            _rank.Backward(tensors, _entry);
         }
         finally
         {
@@ -170,15 +157,5 @@ public sealed class CudaRingRank : IDisposable
         SafeCudaStreamHandle caller = _callerStream.Get(stream);
         CudaCalls.Record(_entry, caller);
         return caller;
-    }
-
-    /// <summary>The checks the forward and the backward share: this rank's Q, K, V, O and LSE.</summary>
-    private void CheckForwardTensors(DeviceTensor query, DeviceTensor key, DeviceTensor value, DeviceTensor output, DeviceTensor lse)
-    {
-        DeviceTensorChecks.Tensor(query, nameof(query), Rank, _geometry.QueryBytes, ElementType);
-        DeviceTensorChecks.Tensor(key, nameof(key), Rank, _geometry.KeyValuePlaneBytes, ElementType);
-        DeviceTensorChecks.Tensor(value, nameof(value), Rank, _geometry.KeyValuePlaneBytes, ElementType);
-        DeviceTensorChecks.Tensor(output, nameof(output), Rank, _geometry.QueryBytes, ElementType);
-        DeviceTensorChecks.Tensor(lse, nameof(lse), Rank, _geometry.LseBytes, DeviceElementType.Float32);
     }
 }

@@ -56,22 +56,22 @@ internal sealed partial class RingLoop<TTensor>
     /// Forward: O and the fp32 LSE of this rank's queries against the whole (global) sequence.
     /// K/V travels forward (to r+1); at step t the rank holds the block of rank (r - t) mod N.
     /// </summary>
-    public void Forward(TTensor query, TTensor key, TTensor value, TTensor output, TTensor lse)
+    public void Forward(in ForwardTensors<TTensor> tensors)
     {
         RingWorkspace<TTensor> ws = _workspace;
         int rank = Rank;
         int ringSize = _problem.RingSize;
-        var ownBlock = new KeyValuePlanes<TTensor>(key, value);
+        var ownBlock = new KeyValuePlanes<TTensor>(tensors.Key, tensors.Value);
         if (ringSize == 1)
         {
             // One step covering every row: the kernel reads the caller's K and V and writes O and the LSE in place,
             // exactly one attention call with nothing around it.
-            _kernel.Forward(RingSchedule.ForPair(_problem, rank, rank), query, ownBlock, output, lse);
+            _kernel.Forward(RingSchedule.ForPair(_problem, rank, rank), new(tensors.Query, ownBlock, tensors.Output, tensors.Lse));
             return;
         }
 
         // Stacked only to travel: step 0 computes on the caller's K and V, so the packing can run beside it.
-        _ops.PackKeyValue(key, value, ws.OwnKeyValue);
+        _ops.PackKeyValue(tensors.Key, tensors.Value, ws.OwnKeyValue);
         _ops.InitializeOutputAccumulator(ws.OutputAccumulator, ws.LseAccumulator);
 
         TTensor current = ws.OwnKeyValue;
@@ -90,7 +90,7 @@ internal sealed partial class RingLoop<TTensor>
             if (!task.IsSkipped)
             {
                 StepPartials<TTensor> partials = ws.PartialsFor(step);
-                _kernel.Forward(task, query, step == 0 ? ownBlock : _ops.Planes(current), partials.Output, partials.Lse);
+                _kernel.Forward(task, new(tensors.Query, step == 0 ? ownBlock : _ops.Planes(current), partials.Output, partials.Lse));
                 _ops.MergePartialOutput(ws.OutputAccumulator, ws.LseAccumulator, partials.Output, partials.Lse, task.Query);
             }
 
@@ -101,7 +101,7 @@ internal sealed partial class RingLoop<TTensor>
             }
         }
 
-        _ops.FinalizeOutput(ws.OutputAccumulator, ws.LseAccumulator, output, lse);
+        _ops.FinalizeOutput(ws.OutputAccumulator, ws.LseAccumulator, tensors.Output, tensors.Lse);
     }
 
     /// <summary>
@@ -109,32 +109,23 @@ internal sealed partial class RingLoop<TTensor>
     /// that at step t the rank holds the block of rank (r + t) mod N, and each block's dK/dV accumulator follows
     /// it one hop behind, ending at its owner with one last hop (N-1 K/V hops and N-1 dK/dV hops in all).
     /// </summary>
-    public void Backward(
-        TTensor query,
-        TTensor key,
-        TTensor value,
-        TTensor output,
-        TTensor lse,
-        TTensor outputGradient,
-        TTensor queryGradient,
-        TTensor keyGradient,
-        TTensor valueGradient)
+    public void Backward(in BackwardTensors<TTensor> tensors)
     {
         RingWorkspace<TTensor> ws = _workspace;
         int rank = Rank;
         int ringSize = _problem.RingSize;
 
-        var ownBlock = new KeyValuePlanes<TTensor>(key, value);
+        var ownBlock = new KeyValuePlanes<TTensor>(tensors.Key, tensors.Value);
         if (ringSize == 1)
         {
             // One step: dQ, dK and dV straight into the caller's outputs; nothing to accumulate.
             _kernel.Backward(
-                RingSchedule.ForPair(_problem, rank, rank), query, ownBlock, output, outputGradient, lse,
-                queryGradient, new KeyValuePlanes<TTensor>(keyGradient, valueGradient));
+                RingSchedule.ForPair(_problem, rank, rank),
+                StepTensors(tensors, ownBlock, tensors.QueryGradient, new KeyValuePlanes<TTensor>(tensors.KeyGradient, tensors.ValueGradient)));
             return;
         }
 
-        _ops.PackKeyValue(key, value, ws.OwnKeyValue);
+        _ops.PackKeyValue(tensors.Key, tensors.Value, ws.OwnKeyValue);
         _ops.Zero(ws.QueryGradientAccumulator);
         _ops.Zero(ws.OwnKeyValueGradient);
 
@@ -156,7 +147,7 @@ internal sealed partial class RingLoop<TTensor>
             if (!task.IsSkipped)
             {
                 KeyValuePlanes<TTensor> block = step == 0 ? ownBlock : _ops.Planes(current);
-                _kernel.Backward(task, query, block, output, outputGradient, lse, partials.QueryGradient, _ops.Planes(partials.KeyValueGradient));
+                _kernel.Backward(task, StepTensors(tensors, block, partials.QueryGradient, _ops.Planes(partials.KeyValueGradient)));
                 _ops.AccumulateQueryRows(ws.QueryGradientAccumulator, partials.QueryGradient, task.Query);
             }
 
@@ -201,9 +192,17 @@ internal sealed partial class RingLoop<TTensor>
         _transport.Wait(RingChannel.Gradient);
         _ops.AccumulateKeyValueRows(ws.OwnKeyValueGradient, arriving, RowRange.All(_problem.LocalLength));
 
-        _ops.FinalizeQueryGradient(ws.QueryGradientAccumulator, queryGradient);
-        _ops.FinalizeKeyValueGradient(ws.OwnKeyValueGradient, keyGradient, valueGradient);
+        _ops.FinalizeQueryGradient(ws.QueryGradientAccumulator, tensors.QueryGradient);
+        _ops.FinalizeKeyValueGradient(ws.OwnKeyValueGradient, tensors.KeyGradient, tensors.ValueGradient);
     }
+
+    /// <summary>One step's kernel tensors: the call's Q, O, dO and LSE against <paramref name="block"/>.</summary>
+    private static BlockBackwardTensors<TTensor> StepTensors(
+        in BackwardTensors<TTensor> tensors,
+        in KeyValuePlanes<TTensor> block,
+        TTensor partialQueryGradient,
+        in KeyValuePlanes<TTensor> partialKeyValueGradient) =>
+        new(tensors.Query, block, tensors.Output, tensors.OutputGradient, tensors.Lse, partialQueryGradient, partialKeyValueGradient);
 
     private void LogStep(int rank, string pass, int step, in BlockTask task)
     {

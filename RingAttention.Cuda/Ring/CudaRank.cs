@@ -157,54 +157,30 @@ internal sealed class CudaRank : IDisposable
     }
 
     /// <summary>The forward on this rank; runs after <paramref name="entry"/> (if any) and records <see cref="Exit"/>.</summary>
-    public void Forward(DeviceTensor query, DeviceTensor key, DeviceTensor value, DeviceTensor output, DeviceTensor lse, SafeCudaEventHandle? entry)
+    public void Forward(in ForwardTensors<DeviceTensor> tensors, SafeCudaEventHandle? entry)
     {
-        CudaCalls.SetDevice(Device);
-        if (entry is not null)
-        {
-            CudaCalls.Wait(ComputeStream, entry);
-        }
-
-        Timeline?.Begin(backward: false, ComputeStream);
+        Enter(backward: false, entry);
         try
         {
-            _loop.Forward(query, key, value, output, lse);
+            _loop.Forward(tensors);
         }
         finally
         {
-            Streams.ComputeAfterAccumulation();
-            CudaCalls.Record(Exit, ComputeStream);
+            Leave();
         }
     }
 
     /// <summary>The backward on this rank (see <see cref="Forward"/>).</summary>
-    public void Backward(
-        DeviceTensor query,
-        DeviceTensor key,
-        DeviceTensor value,
-        DeviceTensor output,
-        DeviceTensor lse,
-        DeviceTensor outputGradient,
-        DeviceTensor queryGradient,
-        DeviceTensor keyGradient,
-        DeviceTensor valueGradient,
-        SafeCudaEventHandle? entry)
+    public void Backward(in BackwardTensors<DeviceTensor> tensors, SafeCudaEventHandle? entry)
     {
-        CudaCalls.SetDevice(Device);
-        if (entry is not null)
-        {
-            CudaCalls.Wait(ComputeStream, entry);
-        }
-
-        Timeline?.Begin(backward: true, ComputeStream);
+        Enter(backward: true, entry);
         try
         {
-            _loop.Backward(query, key, value, output, lse, outputGradient, queryGradient, keyGradient, valueGradient);
+            _loop.Backward(tensors);
         }
         finally
         {
-            Streams.ComputeAfterAccumulation();
-            CudaCalls.Record(Exit, ComputeStream);
+            Leave();
         }
     }
 
@@ -217,5 +193,24 @@ internal sealed class CudaRank : IDisposable
         _buffers.Dispose();
         _cudnnWorkspace?.Dispose();
         Exit?.Dispose();
+    }
+
+    /// <summary>Makes the device current and orders the call after <paramref name="entry"/>; starts the timeline.</summary>
+    private void Enter(bool backward, SafeCudaEventHandle? entry)
+    {
+        CudaCalls.SetDevice(Device);
+        if (entry is not null)
+        {
+            CudaCalls.Wait(ComputeStream, entry);
+        }
+
+        Timeline?.Begin(backward, ComputeStream);
+    }
+
+    /// <summary>Joins the accumulation stream and records <see cref="Exit"/>, even after a failure.</summary>
+    private void Leave()
+    {
+        Streams.ComputeAfterAccumulation();
+        CudaCalls.Record(Exit, ComputeStream);
     }
 }

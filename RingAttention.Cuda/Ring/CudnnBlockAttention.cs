@@ -79,10 +79,10 @@ internal sealed unsafe class CudnnBlockAttention : IBlockAttentionKernel<DeviceT
         return (long)Math.Max(forward, backward);
     }
 
-    public void Forward(in BlockTask task, DeviceTensor query, in KeyValuePlanes<DeviceTensor> keyValue, DeviceTensor partialOutput, DeviceTensor partialLse)
+    public void Forward(in BlockTask task, in BlockForwardTensors<DeviceTensor> tensors)
     {
-        _fences?.ComputeBeforeWriting(partialOutput.Pointer);
-        _fences?.ComputeBeforeWriting(partialLse.Pointer);
+        _fences?.ComputeBeforeWriting(tensors.PartialOutput.Pointer);
+        _fences?.ComputeBeforeWriting(tensors.PartialLse.Pointer);
         DescribeForward(ref _forward, task);
         int q0 = task.Query.Start;
         int kv0 = task.KeyValue.Start;
@@ -91,29 +91,21 @@ internal sealed unsafe class CudnnBlockAttention : IBlockAttentionKernel<DeviceT
             ShimStatus.Check(NativeMethods.ringattn_sdpa_forward(
                 _context,
                 desc,
-                (void*)_geometry.QueryRow(query, q0),
-                (void*)_geometry.KeyValueRow(keyValue.Key, kv0),
-                (void*)_geometry.KeyValueRow(keyValue.Value, kv0),
-                (void*)_geometry.QueryRow(partialOutput, q0),
-                (float*)partialLse.Pointer, // packed [B, Hq, s_q] at the start, as the merge reads it
+                (void*)_geometry.QueryRow(tensors.Query, q0),
+                (void*)_geometry.KeyValueRow(tensors.KeyValue.Key, kv0),
+                (void*)_geometry.KeyValueRow(tensors.KeyValue.Value, kv0),
+                (void*)_geometry.QueryRow(tensors.PartialOutput, q0),
+                (float*)tensors.PartialLse.Pointer, // packed [B, Hq, s_q] at the start, as the merge reads it
                 (void*)_workspace.Pointer,
                 (nuint)_workspace.Bytes,
                 _stream));
         }
     }
 
-    public void Backward(
-        in BlockTask task,
-        DeviceTensor query,
-        in KeyValuePlanes<DeviceTensor> keyValue,
-        DeviceTensor output,
-        DeviceTensor outputGradient,
-        DeviceTensor lse,
-        DeviceTensor partialQueryGradient,
-        in KeyValuePlanes<DeviceTensor> partialKeyValueGradient)
+    public void Backward(in BlockTask task, in BlockBackwardTensors<DeviceTensor> tensors)
     {
-        _fences?.ComputeBeforeWriting(partialQueryGradient.Pointer);
-        _fences?.ComputeBeforeWriting(partialKeyValueGradient.Key.Pointer);
+        _fences?.ComputeBeforeWriting(tensors.PartialQueryGradient.Pointer);
+        _fences?.ComputeBeforeWriting(tensors.PartialKeyValueGradient.Key.Pointer);
         DescribeBackward(task);
         int q0 = task.Query.Start;
         int kv0 = task.KeyValue.Start;
@@ -122,15 +114,15 @@ internal sealed unsafe class CudnnBlockAttention : IBlockAttentionKernel<DeviceT
             ShimStatus.Check(NativeMethods.ringattn_sdpa_backward(
                 _context,
                 desc,
-                (void*)_geometry.QueryRow(query, q0),
-                (void*)_geometry.KeyValueRow(keyValue.Key, kv0),
-                (void*)_geometry.KeyValueRow(keyValue.Value, kv0),
-                (void*)_geometry.QueryRow(output, q0),
-                (void*)_geometry.QueryRow(outputGradient, q0),
-                (float*)lse.Pointer + q0, // the merged [B, Hq, L] LSE, viewed from row q0 (lse_stride below)
-                (void*)_geometry.QueryRow(partialQueryGradient, q0),
-                (void*)_geometry.KeyValueRow(partialKeyValueGradient.Key, kv0),
-                (void*)_geometry.KeyValueRow(partialKeyValueGradient.Value, kv0),
+                (void*)_geometry.QueryRow(tensors.Query, q0),
+                (void*)_geometry.KeyValueRow(tensors.KeyValue.Key, kv0),
+                (void*)_geometry.KeyValueRow(tensors.KeyValue.Value, kv0),
+                (void*)_geometry.QueryRow(tensors.Output, q0),
+                (void*)_geometry.QueryRow(tensors.OutputGradient, q0),
+                (float*)tensors.Lse.Pointer + q0, // the merged [B, Hq, L] LSE, viewed from row q0 (lse_stride below)
+                (void*)_geometry.QueryRow(tensors.PartialQueryGradient, q0),
+                (void*)_geometry.KeyValueRow(tensors.PartialKeyValueGradient.Key, kv0),
+                (void*)_geometry.KeyValueRow(tensors.PartialKeyValueGradient.Value, kv0),
                 (void*)_workspace.Pointer,
                 (nuint)_workspace.Bytes,
                 _stream));

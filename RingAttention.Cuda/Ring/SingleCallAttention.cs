@@ -98,14 +98,14 @@ internal sealed class SingleCallAttention : IDisposable
     public void Forward()
     {
         using var scope = new DeviceScope(Device);
-        _kernel.Forward(_task, Query, KeyValue, Output, Lse);
+        _kernel.Forward(_task, new(Query, KeyValue, Output, Lse));
     }
 
     /// <summary>Enqueues the backward: dQ, dK and dV from Q, K, V, O, LSE and dO.</summary>
     public void Backward()
     {
         using var scope = new DeviceScope(Device);
-        _kernel.Backward(_task, Query, KeyValue, Output, OutputGradient, Lse, QueryGradient, KeyValueGradient);
+        _kernel.Backward(_task, new(Query, KeyValue, Output, OutputGradient, Lse, QueryGradient, KeyValueGradient));
     }
 
     /// <summary>Uploads <paramref name="source"/> into <paramref name="destination"/>, one of this call's tensors, and waits.</summary>

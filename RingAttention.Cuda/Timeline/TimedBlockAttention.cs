@@ -7,25 +7,17 @@ namespace RingAttention.Cuda.Timeline;
 internal sealed class TimedBlockAttention(IBlockAttentionKernel<DeviceTensor> inner, RankTimelineRecorder timeline, SafeCudaStreamHandle stream)
     : IBlockAttentionKernel<DeviceTensor>
 {
-    public void Forward(in BlockTask task, DeviceTensor query, in KeyValuePlanes<DeviceTensor> keyValue, DeviceTensor partialOutput, DeviceTensor partialLse)
+    public void Forward(in BlockTask task, in BlockForwardTensors<DeviceTensor> tensors)
     {
         int slot = timeline.BeginCompute(task.SourceRank, stream);
-        inner.Forward(task, query, keyValue, partialOutput, partialLse);
+        inner.Forward(task, tensors);
         timeline.EndCompute(slot, stream);
     }
 
-    public void Backward(
-        in BlockTask task,
-        DeviceTensor query,
-        in KeyValuePlanes<DeviceTensor> keyValue,
-        DeviceTensor output,
-        DeviceTensor outputGradient,
-        DeviceTensor lse,
-        DeviceTensor partialQueryGradient,
-        in KeyValuePlanes<DeviceTensor> partialKeyValueGradient)
+    public void Backward(in BlockTask task, in BlockBackwardTensors<DeviceTensor> tensors)
     {
         int slot = timeline.BeginCompute(task.SourceRank, stream);
-        inner.Backward(task, query, keyValue, output, outputGradient, lse, partialQueryGradient, partialKeyValueGradient);
+        inner.Backward(task, tensors);
         timeline.EndCompute(slot, stream);
     }
 }

@@ -22,14 +22,14 @@ internal sealed class CpuBlockAttention : IBlockAttentionKernel<Memory<float>>
         _rowGradient = new float[geometry.Problem.HeadDim];
     }
 
-    public void Forward(in BlockTask task, Memory<float> query, in KeyValuePlanes<Memory<float>> keyValue, Memory<float> partialOutput, Memory<float> partialLse)
+    public void Forward(in BlockTask task, in BlockForwardTensors<Memory<float>> tensors)
     {
         RingProblem p = _geometry.Problem;
-        ReadOnlySpan<float> q = query.Span;
-        ReadOnlySpan<float> keys = keyValue.Key.Span;
-        ReadOnlySpan<float> values = keyValue.Value.Span;
-        Span<float> o = partialOutput.Span;
-        Span<float> lse = partialLse.Span;
+        ReadOnlySpan<float> q = tensors.Query.Span;
+        ReadOnlySpan<float> keys = tensors.KeyValue.Key.Span;
+        ReadOnlySpan<float> values = tensors.KeyValue.Value.Span;
+        Span<float> o = tensors.PartialOutput.Span;
+        Span<float> lse = tensors.PartialLse.Span;
         int d = p.HeadDim;
 
         for (int b = 0; b < p.BatchSize; b++)
@@ -74,26 +74,18 @@ internal sealed class CpuBlockAttention : IBlockAttentionKernel<Memory<float>>
         }
     }
 
-    public void Backward(
-        in BlockTask task,
-        Memory<float> query,
-        in KeyValuePlanes<Memory<float>> keyValue,
-        Memory<float> output,
-        Memory<float> outputGradient,
-        Memory<float> lse,
-        Memory<float> partialQueryGradient,
-        in KeyValuePlanes<Memory<float>> partialKeyValueGradient)
+    public void Backward(in BlockTask task, in BlockBackwardTensors<Memory<float>> tensors)
     {
         RingProblem p = _geometry.Problem;
-        ReadOnlySpan<float> q = query.Span;
-        ReadOnlySpan<float> keys = keyValue.Key.Span;
-        ReadOnlySpan<float> values = keyValue.Value.Span;
-        ReadOnlySpan<float> o = output.Span;
-        ReadOnlySpan<float> dO = outputGradient.Span;
-        ReadOnlySpan<float> lseSpan = lse.Span;
-        Span<float> dq = partialQueryGradient.Span;
-        Span<float> dk = partialKeyValueGradient.Key.Span;
-        Span<float> dv = partialKeyValueGradient.Value.Span;
+        ReadOnlySpan<float> q = tensors.Query.Span;
+        ReadOnlySpan<float> keys = tensors.KeyValue.Key.Span;
+        ReadOnlySpan<float> values = tensors.KeyValue.Value.Span;
+        ReadOnlySpan<float> o = tensors.Output.Span;
+        ReadOnlySpan<float> dO = tensors.OutputGradient.Span;
+        ReadOnlySpan<float> lseSpan = tensors.Lse.Span;
+        Span<float> dq = tensors.PartialQueryGradient.Span;
+        Span<float> dk = tensors.PartialKeyValueGradient.Key.Span;
+        Span<float> dv = tensors.PartialKeyValueGradient.Value.Span;
         int d = p.HeadDim;
 
         ClearKeyValueRows(dk, task.KeyValue);

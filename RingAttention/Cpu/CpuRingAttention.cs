@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using RingAttention.Backends;
@@ -20,10 +19,12 @@ public sealed class CpuRingAttention : IRingAttention
     private readonly FullSequenceSharding _sharding;
     private readonly Action<int> _forwardRank;
     private readonly Action<int> _backwardRank;
+    private readonly HostShardChecks _checks;
 
-    // The tensors of the call in progress, read by the rank threads: cached delegates over fields instead of
-    // closures keep a call free of managed allocations.
-    private RankTensors _call;
+    // The tensors of the call in progress, one bundle per pass, read by the rank threads: cached delegates over
+    // fields instead of closures keep a call free of managed allocations.
+    private ForwardTensors<IReadOnlyList<float[]>> _forwardCall;
+    private BackwardTensors<IReadOnlyList<float[]>> _backwardCall;
 
     /// <summary>Plans the ring for <paramref name="problem"/>; throws <see cref="ArgumentException"/> if it is invalid.</summary>
     public CpuRingAttention(RingProblem problem, CpuRingOptions? options = null)
@@ -38,9 +39,7 @@ public sealed class CpuRingAttention : IRingAttention
         problem.Validate();
         options ??= new CpuRingOptions();
         Problem = problem;
-        QueryShapeText = Text($"B={problem.BatchSize} x L={problem.LocalLength} x Hq={problem.QueryHeads} x D={problem.HeadDim}");
-        KeyValueShapeText = Text($"B={problem.BatchSize} x L={problem.LocalLength} x Hkv={problem.KeyValueHeads} x D={problem.HeadDim}");
-        LseShapeText = Text($"B={problem.BatchSize} x Hq={problem.QueryHeads} x L={problem.LocalLength}");
+        _checks = new HostShardChecks(problem);
         _sharding = new FullSequenceSharding(problem);
         _hub = new ThreadRingHub(problem.RingSize, options.ExchangeTimeout);
         _threads = new RankThreads(_hub);
@@ -65,10 +64,8 @@ public sealed class CpuRingAttention : IRingAttention
                 loggers.CreateLogger<CpuRingAttention>());
         }
 
-        _forwardRank = rank => _ranks[rank].Forward(_call.Query[rank], _call.Key[rank], _call.Value[rank], _call.Output[rank], _call.Lse[rank]);
-        _backwardRank = rank => _ranks[rank].Backward(
-            _call.Query[rank], _call.Key[rank], _call.Value[rank], _call.Output[rank], _call.Lse[rank], _call.OutputGradient![rank],
-            _call.QueryGradient![rank], _call.KeyGradient![rank], _call.ValueGradient![rank]);
+        _forwardRank = rank => _ranks[rank].Forward(_forwardCall.ForRank(rank).Select(AsMemory));
+        _backwardRank = rank => _ranks[rank].Backward(_backwardCall.ForRank(rank).Select(AsMemory));
     }
 
     /// <summary>The planned problem.</summary>
@@ -78,40 +75,20 @@ public sealed class CpuRingAttention : IRingAttention
     /// Forward on sharded inputs: element r of every list is rank r's tensor, already in the load-balanced
     /// order (<see cref="SequenceReorder"/>). Writes O (Q-shaped) and LSE (fp32 [B, Hq, L]) of every rank.
     /// </summary>
-    public void Forward(
-        IReadOnlyList<float[]> query,
-        IReadOnlyList<float[]> key,
-        IReadOnlyList<float[]> value,
-        IReadOnlyList<float[]> output,
-        IReadOnlyList<float[]> lse)
+    public void Forward(ForwardTensors<IReadOnlyList<float[]>> shards)
     {
-        CheckForwardShards(query, key, value, output, lse);
-
-        Run(_forwardRank, new RankTensors(query, key, value, output, lse));
+        shards.CheckEach(_checks);
+        Run(ref _forwardCall, shards, _forwardRank);
     }
 
     /// <summary>
     /// Backward on sharded tensors (see <see cref="Forward"/>): from Q, K, V, the forward's O and LSE and the
     /// output gradient dO, writes dQ, dK and dV of every rank.
     /// </summary>
-    public void Backward(
-        IReadOnlyList<float[]> query,
-        IReadOnlyList<float[]> key,
-        IReadOnlyList<float[]> value,
-        IReadOnlyList<float[]> output,
-        IReadOnlyList<float[]> lse,
-        IReadOnlyList<float[]> outputGradient,
-        IReadOnlyList<float[]> queryGradient,
-        IReadOnlyList<float[]> keyGradient,
-        IReadOnlyList<float[]> valueGradient)
+    public void Backward(BackwardTensors<IReadOnlyList<float[]>> shards)
     {
-        CheckForwardShards(query, key, value, output, lse);
-        CheckShards(outputGradient, nameof(outputGradient), Problem.LocalQueryElements, QueryShapeText);
-        CheckShards(queryGradient, nameof(queryGradient), Problem.LocalQueryElements, QueryShapeText);
-        CheckShards(keyGradient, nameof(keyGradient), Problem.LocalKeyValueElements, KeyValueShapeText);
-        CheckShards(valueGradient, nameof(valueGradient), Problem.LocalKeyValueElements, KeyValueShapeText);
-
-        Run(_backwardRank, new RankTensors(query, key, value, output, lse, outputGradient, queryGradient, keyGradient, valueGradient));
+        shards.CheckEach(_checks);
+        Run(ref _backwardCall, shards, _backwardRank);
     }
 
     /// <summary>
@@ -123,7 +100,8 @@ public sealed class CpuRingAttention : IRingAttention
         _sharding.CheckForwardInputs(query, key, value);
         float[][] output = NewShards(Problem.LocalQueryElements);
         float[][] lse = NewShards(Problem.LocalLseElements);
-        Forward(_sharding.ShardQuery(query), _sharding.ShardKeyValue(key), _sharding.ShardKeyValue(value), output, lse);
+        // Shards made here from checked inputs: straight to the ranks, not through the caller's checks again.
+        Run(ref _forwardCall, new(_sharding.ShardQuery(query), _sharding.ShardKeyValue(key), _sharding.ShardKeyValue(value), output, lse), _forwardRank);
         return new AttentionOutput(_sharding.RestoreQuery(output), _sharding.RestoreLse(lse));
     }
 
@@ -134,9 +112,10 @@ public sealed class CpuRingAttention : IRingAttention
         float[][] dq = NewShards(Problem.LocalQueryElements);
         float[][] dk = NewShards(Problem.LocalKeyValueElements);
         float[][] dv = NewShards(Problem.LocalKeyValueElements);
-        Backward(
+        var shards = new BackwardTensors<IReadOnlyList<float[]>>(
             _sharding.ShardQuery(query), _sharding.ShardKeyValue(key), _sharding.ShardKeyValue(value), _sharding.ShardQuery(output),
             _sharding.ShardLse(lse), _sharding.ShardQuery(outputGradient), dq, dk, dv);
+        Run(ref _backwardCall, shards, _backwardRank);
         return new AttentionGradients(_sharding.RestoreQuery(dq), _sharding.RestoreKeyValue(dk), _sharding.RestoreKeyValue(dv));
     }
 
@@ -147,29 +126,26 @@ public sealed class CpuRingAttention : IRingAttention
         _hub.Dispose();
     }
 
-    /// <summary>One call at a time per plan: the rank threads and buffers are the plan's.</summary>
-    private void Run(Action<int> rankBody, RankTensors tensors)
+    /// <summary>
+    /// One call at a time per plan (the rank threads and buffers are the plan's): <paramref name="tensors"/> sit in
+    /// <paramref name="call"/> while the rank threads run <paramref name="rankBody"/>, and no longer.
+    /// </summary>
+    private void Run<TTensors>(ref TTensors call, TTensors tensors, Action<int> rankBody)
+        where TTensors : struct
     {
         lock (_callGate)
         {
-            _call = tensors;
+            call = tensors;
             try
             {
                 _threads.Run(rankBody);
             }
             finally
             {
-                _call = default;
+                call = default;
             }
         }
     }
-
-    // The shapes error messages name, written once per plan: formatted per call they were most of a call's allocations.
-    private string QueryShapeText { get; }
-
-    private string KeyValueShapeText { get; }
-
-    private string LseShapeText { get; }
 
     private static RingWorkspace<Memory<float>> CreateWorkspace(RingProblem problem)
     {
@@ -204,42 +180,7 @@ public sealed class CpuRingAttention : IRingAttention
         };
     }
 
-    /// <summary>The checks the forward and the backward share: Q, K, V, O and LSE of every rank.</summary>
-    private void CheckForwardShards(
-        IReadOnlyList<float[]> query,
-        IReadOnlyList<float[]> key,
-        IReadOnlyList<float[]> value,
-        IReadOnlyList<float[]> output,
-        IReadOnlyList<float[]> lse)
-    {
-        CheckShards(query, nameof(query), Problem.LocalQueryElements, QueryShapeText);
-        CheckShards(key, nameof(key), Problem.LocalKeyValueElements, KeyValueShapeText);
-        CheckShards(value, nameof(value), Problem.LocalKeyValueElements, KeyValueShapeText);
-        CheckShards(output, nameof(output), Problem.LocalQueryElements, QueryShapeText);
-        CheckShards(lse, nameof(lse), Problem.LocalLseElements, LseShapeText);
-    }
-
-    private void CheckShards(IReadOnlyList<float[]> shards, string name, long elements, string shapeText)
-    {
-        ArgumentNullException.ThrowIfNull(shards, name);
-        if (shards.Count != Problem.RingSize)
-        {
-            throw new ArgumentException(Text($"{name} has {shards.Count} shards, expected one per rank (RingSize={Problem.RingSize})."), name);
-        }
-
-        for (int r = 0; r < shards.Count; r++)
-        {
-            if (shards[r] is null)
-            {
-                throw new ArgumentNullException(name, Text($"{name}[{r}] is null."));
-            }
-
-            if (shards[r].Length != elements)
-            {
-                throw new ArgumentException(Text($"{name}[{r}] has {shards[r].Length} elements, expected {elements} ({shapeText})."), name);
-            }
-        }
-    }
+    private static Memory<float> AsMemory(float[] shard) => shard;
 
     private float[][] NewShards(long elements)
     {
@@ -251,17 +192,4 @@ public sealed class CpuRingAttention : IRingAttention
 
         return shards;
     }
-
-    private static string Text(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
-
-    private readonly record struct RankTensors(
-        IReadOnlyList<float[]> Query,
-        IReadOnlyList<float[]> Key,
-        IReadOnlyList<float[]> Value,
-        IReadOnlyList<float[]> Output,
-        IReadOnlyList<float[]> Lse,
-        IReadOnlyList<float[]>? OutputGradient = null,
-        IReadOnlyList<float[]>? QueryGradient = null,
-        IReadOnlyList<float[]>? KeyGradient = null,
-        IReadOnlyList<float[]>? ValueGradient = null);
 }

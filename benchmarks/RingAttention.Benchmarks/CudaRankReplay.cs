@@ -19,7 +19,7 @@ internal sealed class CudaRankReplay : IAttentionRunner
 {
     private readonly DeviceBufferSet _buffers;
     private readonly CudaRank _rank = null!;
-    private DeviceTensor _query, _key, _value, _output, _lse, _outputGradient, _queryGradient, _keyGradient, _valueGradient;
+    private BackwardTensors<DeviceTensor> _tensors;
 
     private CudaRankReplay(CudaAttentionContext context, RingProblem problem, DeviceElementType elementType, int rank, bool recordTimeline)
     {
@@ -99,11 +99,10 @@ internal sealed class CudaRankReplay : IAttentionRunner
     }
 
     /// <summary>Enqueues one forward.</summary>
-    public void Forward() => _rank.Forward(_query, _key, _value, _output, _lse, entry: null);
+    public void Forward() => _rank.Forward(_tensors.Forward, entry: null);
 
     /// <summary>Enqueues one backward (from the O and LSE of the construction's forward).</summary>
-    public void Backward() =>
-        _rank.Backward(_query, _key, _value, _output, _lse, _outputGradient, _queryGradient, _keyGradient, _valueGradient, entry: null);
+    public void Backward() => _rank.Backward(_tensors, entry: null);
 
     /// <summary>The intervals of the last call (waits for them); needs recordTimeline. Times count from the call's start.</summary>
     public RingTimeline ReadTimeline()
@@ -129,19 +128,20 @@ internal sealed class CudaRankReplay : IAttentionRunner
     private void AllocateCallerTensors(CudaTensorGeometry geometry, DeviceElementType elementType)
     {
         long plane = geometry.KeyValuePlaneElements;
-        _query = _buffers.Allocate(geometry.QueryElements, elementType);
-        _key = _buffers.Allocate(plane, elementType);
-        _value = _buffers.Allocate(plane, elementType);
-        _output = _buffers.Allocate(geometry.QueryElements, elementType);
-        _lse = _buffers.Allocate(geometry.LseElements, DeviceElementType.Float32);
-        _outputGradient = _buffers.Allocate(geometry.QueryElements, elementType);
-        _queryGradient = _buffers.Allocate(geometry.QueryElements, elementType);
-        _keyGradient = _buffers.Allocate(plane, elementType);
-        _valueGradient = _buffers.Allocate(plane, elementType);
-        DeviceRandom.Fill(_query, Device, 1);
-        DeviceRandom.Fill(_key, Device, 2);
-        DeviceRandom.Fill(_value, Device, 3);
-        DeviceRandom.Fill(_outputGradient, Device, 4);
+        _tensors = new(
+            Query: _buffers.Allocate(geometry.QueryElements, elementType),
+            Key: _buffers.Allocate(plane, elementType),
+            Value: _buffers.Allocate(plane, elementType),
+            Output: _buffers.Allocate(geometry.QueryElements, elementType),
+            Lse: _buffers.Allocate(geometry.LseElements, DeviceElementType.Float32),
+            OutputGradient: _buffers.Allocate(geometry.QueryElements, elementType),
+            QueryGradient: _buffers.Allocate(geometry.QueryElements, elementType),
+            KeyGradient: _buffers.Allocate(plane, elementType),
+            ValueGradient: _buffers.Allocate(plane, elementType));
+        DeviceRandom.Fill(_tensors.Query, Device, 1);
+        DeviceRandom.Fill(_tensors.Key, Device, 2);
+        DeviceRandom.Fill(_tensors.Value, Device, 3);
+        DeviceRandom.Fill(_tensors.OutputGradient, Device, 4);
     }
 
     /// <summary>A transport that moves nothing: every rank keeps computing on the buffers it has.</summary>

@@ -9,13 +9,14 @@ internal sealed class RingRunner : IAttentionRunner
     private readonly DeviceBufferSet _buffers;
     private readonly CudaRingAttention _ring = null!;
     private readonly CudaStream _stream;
-    private readonly DeviceTensor[] _q, _k, _v, _o, _lse, _dO, _dq, _dk, _dv;
+    private readonly BackwardTensors<IReadOnlyList<DeviceTensor>> _shards;
 
     public RingRunner(RingProblem problem, CudaAttentionContext context, bool recordTimeline = false)
     {
         int n = problem.RingSize;
-        (_q, _k, _v, _o, _lse, _dO, _dq, _dk, _dv) = (new DeviceTensor[n], new DeviceTensor[n], new DeviceTensor[n], new DeviceTensor[n],
-            new DeviceTensor[n], new DeviceTensor[n], new DeviceTensor[n], new DeviceTensor[n], new DeviceTensor[n]);
+        DeviceTensor[] q = new DeviceTensor[n], k = new DeviceTensor[n], v = new DeviceTensor[n], o = new DeviceTensor[n], lse = new DeviceTensor[n];
+        DeviceTensor[] dO = new DeviceTensor[n], dq = new DeviceTensor[n], dk = new DeviceTensor[n], dv = new DeviceTensor[n];
+        _shards = new(q, k, v, o, lse, dO, dq, dk, dv);
         _stream = new CudaStream(context.Device);
         _buffers = new DeviceBufferSet(context.Device);
         try
@@ -24,15 +25,15 @@ internal sealed class RingRunner : IAttentionRunner
             const DeviceElementType Half = DeviceElementType.BFloat16;
             for (int r = 0; r < n; r++)
             {
-                _q[r] = New(problem.LocalQueryElements, Half, 10 * r);
-                _k[r] = New(problem.LocalKeyValueElements, Half, (10 * r) + 1);
-                _v[r] = New(problem.LocalKeyValueElements, Half, (10 * r) + 2);
-                _o[r] = New(problem.LocalQueryElements, Half, null);
-                _lse[r] = New(problem.LocalLseElements, DeviceElementType.Float32, null);
-                _dO[r] = New(problem.LocalQueryElements, Half, (10 * r) + 3);
-                _dq[r] = New(problem.LocalQueryElements, Half, null);
-                _dk[r] = New(problem.LocalKeyValueElements, Half, null);
-                _dv[r] = New(problem.LocalKeyValueElements, Half, null);
+                q[r] = New(problem.LocalQueryElements, Half, 10 * r);
+                k[r] = New(problem.LocalKeyValueElements, Half, (10 * r) + 1);
+                v[r] = New(problem.LocalKeyValueElements, Half, (10 * r) + 2);
+                o[r] = New(problem.LocalQueryElements, Half, null);
+                lse[r] = New(problem.LocalLseElements, DeviceElementType.Float32, null);
+                dO[r] = New(problem.LocalQueryElements, Half, (10 * r) + 3);
+                dq[r] = New(problem.LocalQueryElements, Half, null);
+                dk[r] = New(problem.LocalKeyValueElements, Half, null);
+                dv[r] = New(problem.LocalKeyValueElements, Half, null);
             }
 
             // The forward gives the backward a consistent O and LSE; both warm up.
@@ -52,9 +53,9 @@ internal sealed class RingRunner : IAttentionRunner
     /// <summary>The timeline of the last call (needs recordTimeline).</summary>
     public RingTimeline ReadTimeline() => _ring.ReadTimeline();
 
-    public void Forward() => _ring.Forward(_q, _k, _v, _o, _lse, _stream.Pointer);
+    public void Forward() => _ring.Forward(_shards.Forward, _stream.Pointer);
 
-    public void Backward() => _ring.Backward(_q, _k, _v, _o, _lse, _dO, _dq, _dk, _dv, _stream.Pointer);
+    public void Backward() => _ring.Backward(_shards, _stream.Pointer);
 
     public void Synchronize() => _stream.Synchronize();
 

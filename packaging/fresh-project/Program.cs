@@ -57,7 +57,7 @@ else
     using DeviceBuffer o = DeviceBuffer.Allocate(problem.LocalQueryElements, DeviceElementType.BFloat16, group.Device);
     using DeviceBuffer lse = DeviceBuffer.Allocate(problem.LocalLseElements, DeviceElementType.Float32, group.Device);
     using var stream = new CudaStream(group.Device);
-    group.Guarded(() => rank.Forward(dq.Tensor, dk.Tensor, dv.Tensor, o.Tensor, lse.Tensor, stream.Pointer));
+    group.Guarded(() => rank.Forward(new(dq.Tensor, dk.Tensor, dv.Tensor, o.Tensor, lse.Tensor), stream.Pointer));
     group.Synchronize(stream.Pointer);
     var bits = new ushort[o.ElementCount];
     o.Download<ushort>(bits);

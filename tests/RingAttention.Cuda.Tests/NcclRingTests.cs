@@ -73,8 +73,8 @@ public sealed class NcclRingTests
                     using var bdk = DeviceBuffer.Allocate(problem.LocalKeyValueElements, Type, rank);
                     using var bdv = DeviceBuffer.Allocate(problem.LocalKeyValueElements, Type, rank);
                     Assert.True(planned.SignalAndWait(TimeSpan.FromMinutes(2)), "another rank failed to plan");
-                    plan.Forward(bq.Tensor, bk.Tensor, bv.Tensor, bo.Tensor, blse.Tensor, stream.Pointer);
-                    plan.Backward(bq.Tensor, bk.Tensor, bv.Tensor, bo.Tensor, blse.Tensor, bdO.Tensor, bdq.Tensor, bdk.Tensor, bdv.Tensor, stream.Pointer);
+                    plan.Forward(new(bq.Tensor, bk.Tensor, bv.Tensor, bo.Tensor, blse.Tensor), stream.Pointer);
+                    plan.Backward(new(bq.Tensor, bk.Tensor, bv.Tensor, bo.Tensor, blse.Tensor, bdO.Tensor, bdq.Tensor, bdk.Tensor, bdv.Tensor), stream.Pointer);
                     stream.Synchronize();
                     Assert.True(finished.SignalAndWait(TimeSpan.FromMinutes(2)), "another rank failed to finish");
                     o[rank] = HalfBuffers.Download(bo, Type);

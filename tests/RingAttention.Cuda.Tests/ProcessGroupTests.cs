@@ -49,7 +49,7 @@ public sealed class ProcessGroupTests
             using var bo = DeviceBuffer.Allocate(problem.LocalQueryElements, Type, group.Device);
             using var blse = DeviceBuffer.Allocate(problem.LocalLseElements, DeviceElementType.Float32, group.Device);
             using var stream = new CudaStream(group.Device);
-            group.Guarded(() => plan.Forward(bq.Tensor, bk.Tensor, bv.Tensor, bo.Tensor, blse.Tensor, stream.Pointer));
+            group.Guarded(() => plan.Forward(new(bq.Tensor, bk.Tensor, bv.Tensor, bo.Tensor, blse.Tensor), stream.Pointer));
             group.Synchronize(stream.Pointer);
             outputs[rank] = HalfBuffers.Download(bo, Type);
         });

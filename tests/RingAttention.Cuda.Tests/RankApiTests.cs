@@ -28,20 +28,21 @@ public sealed class RankApiTests
         shards.Upload(shards.Value, v, problem.GlobalKeyValueShape.SequenceAxis);
         shards.Upload(shards.OutputGradient, dO, problem.GlobalQueryShape.SequenceAxis);
         using var stream = new CudaStream();
+        var tensors = new BackwardTensors<IReadOnlyList<DeviceTensor>>(
+            shards.Query.Tensors, shards.Key.Tensors, shards.Value.Tensors, shards.Output.Tensors, shards.Lse.Tensors,
+            shards.OutputGradient.Tensors, shards.QueryGradient.Tensors, shards.KeyGradient.Tensors, shards.ValueGradient.Tensors);
 
         // Warm-up call, then the measured ones.
-        ring.Forward(shards.Query.Tensors, shards.Key.Tensors, shards.Value.Tensors, shards.Output.Tensors, shards.Lse.Tensors, stream.Pointer);
-        ring.Backward(shards.Query.Tensors, shards.Key.Tensors, shards.Value.Tensors, shards.Output.Tensors, shards.Lse.Tensors,
-            shards.OutputGradient.Tensors, shards.QueryGradient.Tensors, shards.KeyGradient.Tensors, shards.ValueGradient.Tensors, stream.Pointer);
+        ring.Forward(tensors.Forward, stream.Pointer);
+        ring.Backward(tensors, stream.Pointer);
         GraphCacheStats before = context.GetCacheStats();
 
         // Counted on every thread of the process: the caller's and the rank threads that drive each virtual rank.
         long perCall = AllocationMeter.LeastBytesPerCall(
             () =>
             {
-                ring.Forward(shards.Query.Tensors, shards.Key.Tensors, shards.Value.Tensors, shards.Output.Tensors, shards.Lse.Tensors, stream.Pointer);
-                ring.Backward(shards.Query.Tensors, shards.Key.Tensors, shards.Value.Tensors, shards.Output.Tensors, shards.Lse.Tensors,
-                    shards.OutputGradient.Tensors, shards.QueryGradient.Tensors, shards.KeyGradient.Tensors, shards.ValueGradient.Tensors, stream.Pointer);
+                ring.Forward(tensors.Forward, stream.Pointer);
+                ring.Backward(tensors, stream.Pointer);
             },
             rounds: 3,
             calls: 5);

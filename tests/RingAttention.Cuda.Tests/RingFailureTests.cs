@@ -38,20 +38,17 @@ public sealed class RingFailureTests
         {
             private int _calls;
 
-            public void Forward(in BlockTask task, DeviceTensor query, in KeyValuePlanes<DeviceTensor> keyValue, DeviceTensor partialOutput, DeviceTensor partialLse)
+            public void Forward(in BlockTask task, in BlockForwardTensors<DeviceTensor> tensors)
             {
                 if (owner.Enabled && _calls++ == failAt)
                 {
                     throw new InvalidOperationException("injected failure");
                 }
 
-                inner.Forward(task, query, keyValue, partialOutput, partialLse);
+                inner.Forward(task, tensors);
             }
 
-            public void Backward(
-                in BlockTask task, DeviceTensor query, in KeyValuePlanes<DeviceTensor> keyValue, DeviceTensor output, DeviceTensor outputGradient,
-                DeviceTensor lse, DeviceTensor partialQueryGradient, in KeyValuePlanes<DeviceTensor> partialKeyValueGradient) =>
-                inner.Backward(task, query, keyValue, output, outputGradient, lse, partialQueryGradient, partialKeyValueGradient);
+            public void Backward(in BlockTask task, in BlockBackwardTensors<DeviceTensor> tensors) => inner.Backward(task, tensors);
         }
     }
 }

@@ -95,21 +95,21 @@ public sealed class ValidationTests
         DeviceTensor[] kvs = [kv.Tensor, kv.Tensor, kv.Tensor, kv.Tensor];
         DeviceTensor[] lses = [lse.Tensor, lse.Tensor, lse.Tensor, lse.Tensor];
 
-        ArgumentException e = Assert.Throws<ArgumentException>(() => gpu.Forward(qs, kvs, kvs, qs, lses[..3]));
+        ArgumentException e = Assert.Throws<ArgumentException>(() => gpu.Forward(new(qs, kvs, kvs, qs, lses[..3])));
         Assert.Equal("lse", e.ParamName);
         Assert.Contains("3 shards", e.Message, StringComparison.Ordinal);
 
         DeviceTensor[] shortKeys = [kv.Tensor, kv.Tensor, kv.Tensor with { Bytes = kv.Bytes - 2 }, kv.Tensor];
-        e = Assert.Throws<ArgumentException>(() => gpu.Forward(qs, shortKeys, kvs, qs, lses));
+        e = Assert.Throws<ArgumentException>(() => gpu.Forward(new(qs, shortKeys, kvs, qs, lses)));
         Assert.Equal("key", e.ParamName);
         Assert.Contains("key[2]", e.Message, StringComparison.Ordinal);
 
         DeviceTensor[] halfLse = [.. lses.Select(t => t with { ElementType = DeviceElementType.BFloat16 })];
-        e = Assert.Throws<ArgumentException>(() => gpu.Forward(qs, kvs, kvs, qs, halfLse));
+        e = Assert.Throws<ArgumentException>(() => gpu.Forward(new(qs, kvs, kvs, qs, halfLse)));
         Assert.Equal("lse", e.ParamName);
 
         DeviceTensor[] nullQ = [default, q.Tensor, q.Tensor, q.Tensor];
-        Assert.Throws<ArgumentNullException>(() => gpu.Forward(nullQ, kvs, kvs, qs, lses));
+        Assert.Throws<ArgumentNullException>(() => gpu.Forward(new(nullQ, kvs, kvs, qs, lses)));
     }
 
     private static void AssertSame(Action cpu, Action gpu)

@@ -78,7 +78,7 @@ internal static class FaultProbe
                         Inject(kind);
                     }
 
-                    ring.Forward(tensors.Query.Tensor, tensors.Key.Tensor, tensors.Value.Tensor, tensors.Output.Tensor, tensors.Lse.Tensor, tensors.StreamPointer);
+                    ring.Forward(tensors.ForwardTensors, tensors.StreamPointer);
                     group.Synchronize(tensors.StreamPointer);
                 });
             }

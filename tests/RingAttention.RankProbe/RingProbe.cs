@@ -57,10 +57,8 @@ internal static class RingProbe
             tensors.Upload(sharding.ShardKeyValue(k)[rank], tensors.Key);
             tensors.Upload(sharding.ShardKeyValue(v)[rank], tensors.Value);
             tensors.Upload(sharding.ShardQuery(dO)[rank], tensors.OutputGradient!);
-            ring.Forward(tensors.Query.Tensor, tensors.Key.Tensor, tensors.Value.Tensor, tensors.Output.Tensor, tensors.Lse.Tensor, tensors.StreamPointer);
-            ring.Backward(
-                tensors.Query.Tensor, tensors.Key.Tensor, tensors.Value.Tensor, tensors.Output.Tensor, tensors.Lse.Tensor, tensors.OutputGradient!.Tensor,
-                tensors.QueryGradient!.Tensor, tensors.KeyGradient!.Tensor, tensors.ValueGradient!.Tensor, tensors.StreamPointer);
+            ring.Forward(tensors.ForwardTensors, tensors.StreamPointer);
+            ring.Backward(tensors.BackwardTensors, tensors.StreamPointer);
             foreach ((DeviceBuffer local, DeviceBuffer all) in new[]
             {
                 (tensors.Output, tensors.AllOutputs), (tensors.Lse, tensors.AllLse), (tensors.QueryGradient!, tensors.AllQueryGradients!),

@@ -29,8 +29,8 @@ public sealed class AllocationTests
 
         long perCall = AllocationMeter.LeastBytesPerCall(() =>
         {
-            ring.Forward(q, k, v, o, lse);
-            ring.Backward(q, k, v, o, lse, dO, dq, dk, dv);
+            ring.Forward(new(q, k, v, o, lse));
+            ring.Backward(new(q, k, v, o, lse, dO, dq, dk, dv));
         });
 
         // Counted on every thread: the four rank threads do the work. 0 since the shapes named by argument errors are
@@ -51,7 +51,7 @@ public sealed class AllocationTests
         float[][] o = Shards(random, problem.LocalQueryElements);
         float[][] lse = Shards(random, problem.LocalLseElements);
 
-        long perCall = AllocationMeter.LeastBytesPerCall(() => ring.Forward(q, kv, kv, o, lse));
+        long perCall = AllocationMeter.LeastBytesPerCall(() => ring.Forward(new(q, kv, kv, o, lse)));
 
         // Four steps without a mask, one 1 KB array each (plus its header).
         Assert.InRange(perCall, 4 * 1024, 4 * 1100);
@@ -65,13 +65,12 @@ public sealed class AllocationTests
     {
         public static byte[]? Last { get; private set; }
 
-        public void Forward(in BlockTask task, Memory<float> query, in KeyValuePlanes<Memory<float>> keyValue, Memory<float> partialOutput, Memory<float> partialLse)
+        public void Forward(in BlockTask task, in BlockForwardTensors<Memory<float>> tensors)
         {
             Last = new byte[1024];
-            inner.Forward(task, query, keyValue, partialOutput, partialLse);
+            inner.Forward(task, tensors);
         }
 
-        public void Backward(in BlockTask task, Memory<float> query, in KeyValuePlanes<Memory<float>> keyValue, Memory<float> output, Memory<float> outputGradient, Memory<float> lse, Memory<float> partialQueryGradient, in KeyValuePlanes<Memory<float>> partialKeyValueGradient) =>
-            inner.Backward(task, query, keyValue, output, outputGradient, lse, partialQueryGradient, partialKeyValueGradient);
+        public void Backward(in BlockTask task, in BlockBackwardTensors<Memory<float>> tensors) => inner.Backward(task, tensors);
     }
 }

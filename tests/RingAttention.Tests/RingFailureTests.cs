@@ -72,17 +72,16 @@ public sealed class RingFailureTests
     {
         private int _calls;
 
-        public void Forward(in BlockTask task, Memory<float> query, in KeyValuePlanes<Memory<float>> keyValue, Memory<float> partialOutput, Memory<float> partialLse)
+        public void Forward(in BlockTask task, in BlockForwardTensors<Memory<float>> tensors)
         {
             if (++_calls == failAtCall)
             {
                 throw new InvalidOperationException("injected failure");
             }
 
-            inner.Forward(task, query, keyValue, partialOutput, partialLse);
+            inner.Forward(task, tensors);
         }
 
-        public void Backward(in BlockTask task, Memory<float> query, in KeyValuePlanes<Memory<float>> keyValue, Memory<float> output, Memory<float> outputGradient, Memory<float> lse, Memory<float> partialQueryGradient, in KeyValuePlanes<Memory<float>> partialKeyValueGradient) =>
-            inner.Backward(task, query, keyValue, output, outputGradient, lse, partialQueryGradient, partialKeyValueGradient);
+        public void Backward(in BlockTask task, in BlockBackwardTensors<Memory<float>> tensors) => inner.Backward(task, tensors);
     }
 }

@@ -62,11 +62,11 @@ public sealed class ValidationTests
 
         float[][] shortKey = Shards(4, Valid.LocalKeyValueElements);
         shortKey[2] = new float[Valid.LocalKeyValueElements - 1];
-        ArgumentException e = Assert.Throws<ArgumentException>(() => ring.Forward(q, shortKey, kv, o, lse));
+        ArgumentException e = Assert.Throws<ArgumentException>(() => ring.Forward(new(q, shortKey, kv, o, lse)));
         Assert.Equal("key", e.ParamName);
         Assert.Contains("key[2] has 63 elements, expected 64", e.Message, StringComparison.Ordinal);
 
-        e = Assert.Throws<ArgumentException>(() => ring.Forward(q, kv, kv, o, Shards(3, Valid.LocalLseElements)));
+        e = Assert.Throws<ArgumentException>(() => ring.Forward(new(q, kv, kv, o, Shards(3, Valid.LocalLseElements))));
         Assert.Equal("lse", e.ParamName);
         Assert.Contains("3 shards", e.Message, StringComparison.Ordinal);
 
@@ -83,7 +83,7 @@ public sealed class ValidationTests
         float[][] lse = Shards(4, Valid.LocalLseElements);
         float[][] dq = Shards(4, Valid.LocalQueryElements, fill: 7f);
         ArgumentException e = Assert.Throws<ArgumentException>(() =>
-            ring.Backward(q, kv, kv, q, lse, Shards(4, Valid.LocalQueryElements + 4), dq, kv, kv));
+            ring.Backward(new(q, kv, kv, q, lse, Shards(4, Valid.LocalQueryElements + 4), dq, kv, kv)));
         Assert.Equal("outputGradient", e.ParamName);
         Assert.All(dq, shard => Assert.All(shard, x => Assert.Equal(7f, x)));
     }

@@ -67,7 +67,7 @@ internal static partial class DistributedRunJob
             }
 
             var clock = Stopwatch.StartNew();
-            ring.Forward(tensors.Query.Tensor, tensors.Key.Tensor, tensors.Value.Tensor, tensors.Output.Tensor, tensors.Lse.Tensor, tensors.StreamPointer);
+            ring.Forward(tensors.ForwardTensors, tensors.StreamPointer);
             group.Synchronize(tensors.StreamPointer);
             forwardMs = clock.Elapsed.TotalMilliseconds;
             LogStep(logger, rank, "forward", forwardMs);
@@ -76,13 +76,11 @@ internal static partial class DistributedRunJob
             if (outputGradient is not null)
             {
                 clock.Restart();
-                ring.Backward(
-                    tensors.Query.Tensor, tensors.Key.Tensor, tensors.Value.Tensor, tensors.Output.Tensor, tensors.Lse.Tensor, tensors.OutputGradient!.Tensor,
-                    tensors.QueryGradient!.Tensor, tensors.KeyGradient!.Tensor, tensors.ValueGradient!.Tensor, tensors.StreamPointer);
+                ring.Backward(tensors.BackwardTensors, tensors.StreamPointer);
                 group.Synchronize(tensors.StreamPointer);
                 backwardMs = clock.Elapsed.TotalMilliseconds;
                 LogStep(logger, rank, "backward", backwardMs);
-                Gather(communicator, tensors.QueryGradient, tensors.AllQueryGradients!, tensors);
+                Gather(communicator, tensors.QueryGradient!, tensors.AllQueryGradients!, tensors);
                 Gather(communicator, tensors.KeyGradient!, tensors.AllKeyGradients!, tensors);
                 Gather(communicator, tensors.ValueGradient!, tensors.AllValueGradients!, tensors);
             }

@@ -83,6 +83,21 @@ internal sealed class RankDeviceTensors : IDisposable
 
     public DeviceBuffer? AllValueGradients { get; }
 
+    /// <summary>This rank's Q, K, V, O and LSE as the ring's forward takes them.</summary>
+    public ForwardTensors<DeviceTensor> ForwardTensors => new(Query.Tensor, Key.Tensor, Value.Tensor, Output.Tensor, Lse.Tensor);
+
+    /// <summary>This rank's tensors as the ring's backward takes them; only when planned with the backward.</summary>
+    public BackwardTensors<DeviceTensor> BackwardTensors => new(
+        Query.Tensor,
+        Key.Tensor,
+        Value.Tensor,
+        Output.Tensor,
+        Lse.Tensor,
+        Planned(OutputGradient).Tensor,
+        Planned(QueryGradient).Tensor,
+        Planned(KeyGradient).Tensor,
+        Planned(ValueGradient).Tensor);
+
     /// <summary>
     /// Reads this rank's shard of <paramref name="file"/> (refusing NaN and Inf with <paramref name="checkFinite"/>) and
     /// uploads it rounded to the element type.
@@ -124,6 +139,9 @@ internal sealed class RankDeviceTensors : IDisposable
         gathered.Download<float>(all);
         return Split(all);
     }
+
+    private static DeviceBuffer Planned(DeviceBuffer? gradient) =>
+        gradient ?? throw new InvalidOperationException("These tensors were planned without the backward's.");
 
     public void Dispose()
     {
