@@ -36,6 +36,12 @@ public sealed class CpuRingAttention : IRingAttention
     {
         ArgumentNullException.ThrowIfNull(problem);
         problem.Validate();
+        if (problem.Strategy != ContextParallelStrategy.Ring)
+        {
+            throw new ArgumentException(
+                Text($"The CPU backend runs only Strategy = Ring for now, got {problem.Strategy}."), nameof(problem));
+        }
+
         options ??= new CpuRingOptions();
         Problem = problem;
         QueryShapeText = Text($"B={problem.BatchSize} x L={problem.LocalLength} x Hq={problem.QueryHeads} x D={problem.HeadDim}");
