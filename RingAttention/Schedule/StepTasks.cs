@@ -33,11 +33,20 @@ internal struct StepTasks
 
         switch (Count)
         {
-            case 0: _t0 = task; break;
-            case 1: _t1 = task; break;
-            case 2: _t2 = task; break;
-            case 3: _t3 = task; break;
-            default: throw new InvalidOperationException("A ring step holds at most four blocks.");
+            case 0:
+                _t0 = task;
+                break;
+            case 1:
+                _t1 = task;
+                break;
+            case 2:
+                _t2 = task;
+                break;
+            case 3:
+                _t3 = task;
+                break;
+            default:
+                throw new InvalidOperationException("A ring step holds at most four blocks.");
         }
 
         Count++;
