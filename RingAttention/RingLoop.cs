@@ -85,10 +85,12 @@ internal sealed partial class RingLoop<TTensor>
                 _transport.Start(RingChannel.KeyValue, RingDirection.Forward, current, next);
             }
 
-            BlockTask task = RingSchedule.ForPair(_problem, rank, RingSchedule.ForwardSource(rank, step, ringSize));
-            LogStep(rank, "forward", step, task);
-            if (!task.IsSkipped)
+            // A step with no visible key has no task: no kernel call and no merge (the transfer above still runs).
+            StepTasks tasks = RingSchedule.TasksFor(_problem, rank, RingSchedule.ForwardSource(rank, step, ringSize));
+            for (int k = 0; k < tasks.Count; k++)
             {
+                BlockTask task = tasks[k];
+                LogStep(rank, "forward", step, task);
                 StepPartials<TTensor> partials = ws.PartialsFor(step);
                 _kernel.Forward(task, new(tensors.Query, step == 0 ? ownBlock : _ops.Planes(current), partials.Output, partials.Lse));
                 _ops.MergePartialOutput(ws.OutputAccumulator, ws.LseAccumulator, partials.Output, partials.Lse, task.Query);
@@ -141,12 +143,14 @@ internal sealed partial class RingLoop<TTensor>
                 _transport.Start(RingChannel.KeyValue, RingDirection.Backward, current, next);
             }
 
-            BlockTask task = RingSchedule.ForPair(_problem, rank, RingSchedule.BackwardSource(rank, step, ringSize));
-            LogStep(rank, "backward", step, task);
+            // Skipped steps (no task) make no kernel call; the K/V and gradient transfers still run.
+            StepTasks tasks = RingSchedule.TasksFor(_problem, rank, RingSchedule.BackwardSource(rank, step, ringSize));
             StepPartials<TTensor> partials = ws.PartialsFor(step);
+            KeyValuePlanes<TTensor> block = step == 0 ? ownBlock : _ops.Planes(current);
+            BlockTask task = tasks.Count > 0 ? tasks[0] : BlockTask.Skip(0);
             if (!task.IsSkipped)
             {
-                KeyValuePlanes<TTensor> block = step == 0 ? ownBlock : _ops.Planes(current);
+                LogStep(rank, "backward", step, task);
                 _kernel.Backward(task, StepTensors(tensors, block, partials.QueryGradient, _ops.Planes(partials.KeyValueGradient)));
                 _ops.AccumulateQueryRows(ws.QueryGradientAccumulator, partials.QueryGradient, task.Query);
             }
@@ -158,6 +162,8 @@ internal sealed partial class RingLoop<TTensor>
                 {
                     _ops.AccumulateKeyValueRows(ws.OwnKeyValueGradient, partials.KeyValueGradient, task.KeyValue);
                 }
+
+                BackwardExtraTasks(tasks, tensors, block, partials, ws.OwnKeyValueGradient);
             }
             else
             {
@@ -176,6 +182,8 @@ internal sealed partial class RingLoop<TTensor>
                 {
                     _ops.AccumulateKeyValueRows(travelling, partials.KeyValueGradient, task.KeyValue);
                 }
+
+                BackwardExtraTasks(tasks, tensors, block, partials, travelling);
 
                 // To r-1, which holds this block next step; after the last step, r-1 is the block's owner.
                 _transport.Start(RingChannel.Gradient, RingDirection.Backward, travelling, arriving);
@@ -203,6 +211,23 @@ internal sealed partial class RingLoop<TTensor>
         TTensor partialQueryGradient,
         in KeyValuePlanes<TTensor> partialKeyValueGradient) =>
         new(tensors.Query, block, tensors.Output, tensors.OutputGradient, tensors.Lse, partialQueryGradient, partialKeyValueGradient);
+
+    /// <summary>
+    /// The blocks after the first of a step that a sliding window splits (dual-chunk only): each one's dQ and dK/dV
+    /// rows are added before the next overwrites the partials. The first block runs before the gradient wait, as
+    /// in every unwindowed step, so that it still overlaps the transfers.
+    /// </summary>
+    private void BackwardExtraTasks(
+        in StepTasks tasks, in BackwardTensors<TTensor> tensors, in KeyValuePlanes<TTensor> block, StepPartials<TTensor> partials, TTensor keyValueGradient)
+    {
+        for (int k = 1; k < tasks.Count; k++)
+        {
+            BlockTask task = tasks[k];
+            _kernel.Backward(task, StepTensors(tensors, block, partials.QueryGradient, _ops.Planes(partials.KeyValueGradient)));
+            _ops.AccumulateQueryRows(_workspace.QueryGradientAccumulator, partials.QueryGradient, task.Query);
+            _ops.AccumulateKeyValueRows(keyValueGradient, partials.KeyValueGradient, task.KeyValue);
+        }
+    }
 
     private void LogStep(int rank, string pass, int step, in BlockTask task)
     {

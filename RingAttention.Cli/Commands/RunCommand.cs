@@ -24,6 +24,7 @@ internal static class RunCommand
         Option<LoadBalancing> balance = CliOptions.RequiredChoice("--balance", "How tokens are assigned to ranks (dual-chunk needs S divisible by 2N).", CliChoices.Balances);
         Option<TensorLayout?> layout = CliOptions.OptionalChoice("--layout", "Axis order of every tensor file: bshd = [B, S, H, D], sbhd = [S, B, H, D] (default bshd).", CliChoices.Layouts);
         Option<float?> scale = CliOptions.OptionalPositiveFloat("--scale", "Softmax scale (default 1/sqrt(D)).");
+        Option<WindowSides?> window = WindowOption.Create();
         Option<string> query = CliOptions.Path("--q", "Q, full sequence in natural token order, Hq heads.", required: true);
         Option<string> key = CliOptions.Path("--k", "K, like Q but with Hkv heads (Hq a multiple of Hkv).", required: true);
         Option<string> value = CliOptions.Path("--v", "V, shaped like K.", required: true);
@@ -46,12 +47,13 @@ internal static class RunCommand
 
         var command = new Command("run", "Run ring attention on .npy files: forward (O, LSE) and, with --do, backward (dQ, dK, dV).")
         {
-            backend, dtype, ringSize, mask, balance, layout, scale, query, key, value, output, lse,
+            backend, dtype, ringSize, mask, balance, layout, scale, window, query, key, value, output, lse,
             outputGradient, queryGradient, keyGradient, valueGradient, distributed, timeout, checkFinite,
         };
         command.Validators.Add(result => RequireSupportedDtype(result, backend, dtype));
         command.Validators.Add(result => RequireCompleteGradientOptions(result, outputGradient, [queryGradient, keyGradient, valueGradient]));
         command.Validators.Add(result => RequireCudaWhenDistributed(result, backend, distributed));
+        command.Validators.Add(result => WindowOption.Validate(result, window, mask, backend));
         command.SetAction(parsed =>
         {
             string? outputGradientPath = parsed.GetValue(outputGradient);
@@ -64,6 +66,7 @@ internal static class RunCommand
                 Balance = parsed.GetValue(balance),
                 Layout = parsed.GetValue(layout) ?? TensorLayout.Bshd,
                 Scale = parsed.GetValue(scale),
+                Window = parsed.GetValue(window)?.For(parsed.GetValue(mask)),
                 QueryPath = parsed.GetRequiredValue(query),
                 KeyPath = parsed.GetRequiredValue(key),
                 ValuePath = parsed.GetRequiredValue(value),

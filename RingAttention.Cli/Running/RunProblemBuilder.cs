@@ -60,6 +60,7 @@ internal static class RunProblemBuilder
             Balance = request.Balance,
             Layout = request.Layout,
             Scale = request.Scale,
+            Window = request.Window,
         };
         problem.Validate();
         return problem;

@@ -27,6 +27,9 @@ internal sealed record RunRequest
     /// <summary>Softmax scale; null means 1/sqrt(D).</summary>
     public float? Scale { get; init; }
 
+    /// <summary>--window: the sliding window on the original positions; null means none.</summary>
+    public AttentionWindow? Window { get; init; }
+
     /// <summary>Q input file.</summary>
     public required string QueryPath { get; init; }
 

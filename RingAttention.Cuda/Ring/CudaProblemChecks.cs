@@ -11,6 +11,19 @@ internal static class CudaProblemChecks
     {
         ArgumentNullException.ThrowIfNull(problem);
         problem.Validate();
+        if (problem.Strategy != ContextParallelStrategy.Ring)
+        {
+            throw new ArgumentException(
+                Invariant($"The CUDA backend runs only Strategy = Ring for now, got {problem.Strategy}."), nameof(RingProblem.Strategy));
+        }
+
+        // Remove once the native shim takes a band (issue 16): the CPU ring already runs windows.
+        if (problem.Window is AttentionWindow window)
+        {
+            throw new ArgumentException(
+                Invariant($"The CUDA backend does not support sliding windows yet (Window = {window}); use the CPU backend."), nameof(RingProblem.Window));
+        }
+
         if (!DeviceElementTypes.IsAttentionType(elementType))
         {
             throw new ArgumentOutOfRangeException(nameof(elementType), elementType, "The attention runs in BFloat16 or Float16.");

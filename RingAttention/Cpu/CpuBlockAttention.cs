@@ -41,7 +41,7 @@ internal sealed class CpuBlockAttention : IBlockAttentionKernel<Memory<float>>
                 {
                     ReadOnlySpan<float> qRow = q.Slice(_geometry.Query.RowOffset(b, i, h), d);
                     Span<float> oRow = o.Slice(_geometry.Query.RowOffset(b, i, h), d);
-                    int visible = VisibleKeys(task, i);
+                    (int first, int visible) = task.Band.VisibleKeys(i - task.Query.Start, task.KeyValue.Count);
                     if (visible == 0)
                     {
                         oRow.Clear();
@@ -52,7 +52,7 @@ internal sealed class CpuBlockAttention : IBlockAttentionKernel<Memory<float>>
                     Span<float> scores = _probabilities.AsSpan(0, visible);
                     for (int j = 0; j < visible; j++)
                     {
-                        int key = _geometry.KeyValue.RowOffset(b, task.KeyValue.Start + j, kvHead);
+                        int key = _geometry.KeyValue.RowOffset(b, task.KeyValue.Start + first + j, kvHead);
                         scores[j] = _scale * TensorPrimitives.Dot(qRow, keys.Slice(key, d));
                     }
 
@@ -64,7 +64,7 @@ internal sealed class CpuBlockAttention : IBlockAttentionKernel<Memory<float>>
                     oRow.Clear();
                     for (int j = 0; j < visible; j++)
                     {
-                        int value = _geometry.KeyValue.RowOffset(b, task.KeyValue.Start + j, kvHead);
+                        int value = _geometry.KeyValue.RowOffset(b, task.KeyValue.Start + first + j, kvHead);
                         TensorPrimitives.MultiplyAdd(values.Slice(value, d), scores[j] / sum, oRow, oRow);
                     }
 
@@ -103,13 +103,17 @@ internal sealed class CpuBlockAttention : IBlockAttentionKernel<Memory<float>>
                     ReadOnlySpan<float> doRow = dO.Slice(row, d);
                     float rowLse = lseSpan[_geometry.LseOffset(b, h, i)];
                     dqRow.Clear();
-                    int visible = float.IsNegativeInfinity(rowLse) ? 0 : VisibleKeys(task, i);
+                    (int first, int visible) = task.Band.VisibleKeys(i - task.Query.Start, task.KeyValue.Count);
+                    if (float.IsNegativeInfinity(rowLse))
+                    {
+                        visible = 0; // a row that sees no key anywhere: zero gradients, never exp(-inf - -inf)
+                    }
 
                     // D_i = rowsum(dO ∘ O) with the global O: the same for every block of the row.
                     float delta = TensorPrimitives.Dot(doRow, o.Slice(row, d));
                     for (int j = 0; j < visible; j++)
                     {
-                        int kv = _geometry.KeyValue.RowOffset(b, task.KeyValue.Start + j, kvHead);
+                        int kv = _geometry.KeyValue.RowOffset(b, task.KeyValue.Start + first + j, kvHead);
                         ReadOnlySpan<float> kRow = keys.Slice(kv, d);
                         float probability = MathF.Exp((_scale * TensorPrimitives.Dot(qRow, kRow)) - rowLse);
                         float dp = TensorPrimitives.Dot(doRow, values.Slice(kv, d));
@@ -126,11 +130,6 @@ internal sealed class CpuBlockAttention : IBlockAttentionKernel<Memory<float>>
             }
         }
     }
-
-    /// <summary>How many keys of the block query row <paramref name="row"/> sees (a prefix of the KV range).</summary>
-    private static int VisibleKeys(in BlockTask task, int row) => task.Mask == BlockMask.Causal
-        ? Math.Min(task.KeyValue.Count, row - task.Query.Start + 1)
-        : task.KeyValue.Count;
 
     private void ClearKeyValueRows(Span<float> plane, RowRange rows)
     {

@@ -37,6 +37,12 @@ public sealed class CpuRingAttention : IRingAttention
     {
         ArgumentNullException.ThrowIfNull(problem);
         problem.Validate();
+        if (problem.Strategy != ContextParallelStrategy.Ring)
+        {
+            throw new ArgumentException(
+                $"The CPU backend runs only Strategy = Ring for now, got {problem.Strategy}.", nameof(problem));
+        }
+
         options ??= new CpuRingOptions();
         Problem = problem;
         _checks = new HostShardChecks(problem);

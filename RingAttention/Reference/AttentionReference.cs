@@ -32,24 +32,38 @@ public static class AttentionReference
                 int kvHead = KeyValueHeadOf(problem, h);
                 for (int i = 0; i < s; i++)
                 {
-                    int visible = VisibleKeys(problem, i);
                     int qRow = qs.RowOffset(b, i, h);
                     double max = double.NegativeInfinity;
-                    for (int j = 0; j < visible; j++)
+                    for (int j = 0; j < s; j++)
                     {
+                        if (!Visible(problem, i, j))
+                        {
+                            continue;
+                        }
+
                         scores[j] = scale * Dot(query.Slice(qRow, d), key.Slice(ks.RowOffset(b, j, kvHead), d));
                         max = Math.Max(max, scores[j]);
                     }
 
                     double sum = 0;
-                    for (int j = 0; j < visible; j++)
+                    for (int j = 0; j < s; j++)
                     {
+                        if (!Visible(problem, i, j))
+                        {
+                            continue;
+                        }
+
                         scores[j] = Math.Exp(scores[j] - max);
                         sum += scores[j];
                     }
 
-                    for (int j = 0; j < visible; j++)
+                    for (int j = 0; j < s; j++)
                     {
+                        if (!Visible(problem, i, j))
+                        {
+                            continue;
+                        }
+
                         ReadOnlySpan<float> vRow = value.Slice(ks.RowOffset(b, j, kvHead), d);
                         double p = scores[j] / sum;
                         for (int c = 0; c < d; c++)
@@ -96,9 +110,13 @@ public static class AttentionReference
                         delta += outputGradient[qRow + c] * output[qRow + c];
                     }
 
-                    int visible = VisibleKeys(problem, i);
-                    for (int j = 0; j < visible; j++)
+                    for (int j = 0; j < s; j++)
                     {
+                        if (!Visible(problem, i, j))
+                        {
+                            continue;
+                        }
+
                         int kvRow = ks.RowOffset(b, j, kvHead);
                         double p = Math.Exp((scale * Dot(query.Slice(qRow, d), key.Slice(kvRow, d))) - rowLse);
                         double dp = Dot(outputGradient.Slice(qRow, d), value.Slice(kvRow, d));
@@ -124,8 +142,26 @@ public static class AttentionReference
     private static int KeyValueHeadOf(RingProblem problem, int queryHead) =>
         queryHead / (problem.QueryHeads / problem.KeyValueHeads);
 
-    private static int VisibleKeys(RingProblem problem, int row) =>
-        problem.Mask == AttentionMask.Causal ? row + 1 : problem.SequenceLength;
+    /// <summary>
+    /// Whether the query at original position <paramref name="row"/> sees the key at <paramref name="key"/>: the
+    /// mask and the window written out from their definitions, independently of the ring's band derivation.
+    /// </summary>
+    private static bool Visible(RingProblem problem, int row, int key)
+    {
+        if (problem.Mask == AttentionMask.Causal && key > row)
+        {
+            return false;
+        }
+
+        if (problem.Window is not AttentionWindow w)
+        {
+            return true;
+        }
+
+        bool afterLeftEdge = w.Left == AttentionWindow.Unbounded || row - key <= w.Left;
+        bool beforeRightEdge = w.Right == AttentionWindow.Unbounded || key - row <= w.Right;
+        return afterLeftEdge && beforeRightEdge;
+    }
 
     private static double Dot(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
     {

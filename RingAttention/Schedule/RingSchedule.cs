@@ -13,10 +13,50 @@ internal static class RingSchedule
     /// <summary>Backward: at step t rank r holds the block of rank (r + t) mod N (sent to r-1 each step).</summary>
     public static int BackwardSource(int rank, int step, int ringSize) => Modulo(rank + step, ringSize);
 
-    /// <summary>The block rank <paramref name="rank"/> computes against the K/V of <paramref name="source"/>.</summary>
+    /// <summary>
+    /// The blocks rank <paramref name="rank"/> computes against the K/V of <paramref name="source"/>: none when
+    /// no key of the block is visible (the step is skipped: no kernel call, no merge, but the K/V transfer still
+    /// runs, since the block travels on to the ranks that need it).
+    /// </summary>
+    public static StepTasks TasksFor(RingProblem problem, int rank, int source)
+    {
+        ArgumentNullException.ThrowIfNull(problem);
+        var tasks = default(StepTasks);
+        if (problem.Window is null && problem.Balance == LoadBalancing.DualChunk)
+        {
+            // The table's merged blocks (one causal block for the rank's own two chunks) beat four sub-blocks.
+            tasks.Add(ForPair(problem, rank, source));
+            return tasks;
+        }
+
+        WindowedSchedule.Add(problem, rank, source, ref tasks);
+        return tasks;
+    }
+
+    /// <summary>
+    /// The only block of a step that has at most one (every problem without a window, and every ring of one rank);
+    /// a skipped task when it has none. For backends that run one block per step.
+    /// </summary>
+    public static BlockTask SingleTaskFor(RingProblem problem, int rank, int source)
+    {
+        StepTasks tasks = TasksFor(problem, rank, source);
+        return tasks.Count switch
+        {
+            0 => BlockTask.Skip(source),
+            1 => tasks[0],
+            _ => throw new NotSupportedException($"The window {problem.Window} splits the step of rank {rank} on the block of {source} into {tasks.Count} blocks."),
+        };
+    }
+
+    /// <summary>The block rank <paramref name="rank"/> computes against the K/V of <paramref name="source"/>, without a window.</summary>
     public static BlockTask ForPair(RingProblem problem, int rank, int source)
     {
         ArgumentNullException.ThrowIfNull(problem);
+        if (problem.Window is not null)
+        {
+            return SingleTaskFor(problem, rank, source);
+        }
+
         int length = problem.LocalLength;
         RowRange all = RowRange.All(length);
         if (problem.Mask == AttentionMask.None)

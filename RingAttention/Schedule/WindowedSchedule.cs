@@ -1,0 +1,65 @@
+namespace RingAttention;
+
+/// <summary>
+/// The step blocks derived from original token positions: each rank's rows split into runs whose positions are
+/// affine (one run for contiguous and striped shards, two chunks for dual-chunk), and every (query run, key run)
+/// pair becomes one block through <see cref="BandDerivation"/>. Used for every windowed problem, and without a
+/// window for contiguous and striped shards, where it reproduces the step table exactly.
+/// </summary>
+internal static class WindowedSchedule
+{
+    /// <summary>Adds the visible blocks of rank <paramref name="rank"/> on the K/V of <paramref name="source"/>.</summary>
+    public static void Add(RingProblem problem, int rank, int source, ref StepTasks tasks)
+    {
+        // Visible iff k - q in [lowest, highest]: the causal mask caps k - q at 0, the window at -Left and Right.
+        AttentionWindow window = problem.Window ?? new AttentionWindow(AttentionWindow.Unbounded, AttentionWindow.Unbounded);
+        long? lowest = window.HasLeft ? -(long)window.Left : null;
+        long? highest = window.HasRight ? window.Right : null;
+        if (problem.Mask == AttentionMask.Causal)
+        {
+            highest = Math.Min(highest ?? 0, 0);
+        }
+
+        int queryRuns = Runs(problem, rank, out AffineRows q0, out AffineRows q1);
+        int keyRuns = Runs(problem, source, out AffineRows k0, out AffineRows k1);
+        for (int qi = 0; qi < queryRuns; qi++)
+        {
+            for (int ki = 0; ki < keyRuns; ki++)
+            {
+                tasks.Add(BandDerivation.Derive(source, qi == 0 ? q0 : q1, ki == 0 ? k0 : k1, lowest, highest));
+            }
+        }
+    }
+
+    /// <summary>The affine runs of <paramref name="rank"/>'s local rows (1 or 2).</summary>
+    private static int Runs(RingProblem problem, int rank, out AffineRows first, out AffineRows second)
+    {
+        int length = problem.LocalLength;
+        int n = problem.RingSize;
+        second = default;
+        switch (problem.Balance)
+        {
+            case LoadBalancing.None:
+                first = new AffineRows(0, length, (long)rank * length, 1);
+                return 1;
+            case LoadBalancing.Striped:
+                first = new AffineRows(0, length, rank, n);
+                return 1;
+            case LoadBalancing.DualChunk:
+                int half = length / 2;
+                int late = (2 * n) - 1 - rank;
+                if (late == rank + 1)
+                {
+                    // Chunks r and r + 1 are adjacent (the last rank, and every ring of one): one contiguous run.
+                    first = new AffineRows(0, length, (long)rank * half, 1);
+                    return 1;
+                }
+
+                first = new AffineRows(0, half, (long)rank * half, 1);
+                second = new AffineRows(half, half, (long)late * half, 1);
+                return 2;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(problem), problem.Balance, "Unknown load balancing.");
+        }
+    }
+}
