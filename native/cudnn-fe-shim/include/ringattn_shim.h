@@ -279,7 +279,8 @@ typedef struct ringattn_sdpa_desc {
      * their meaning): the right bound of the band, query i sees keys j <= i + window_right; negative:
      * unbounded. Query row i of the block sees key row j iff
      *     (window_left < 0 || j >= i - window_left) && (window_right < 0 || j <= i + window_right).
-     * A row that sees no key gets O = 0 and LSE = -inf, as with the other masks.
+     * No query row is left empty: with s_q <= s_kv the band holds j = i; with s_q > s_kv it has no left
+     * bound, so key 0 is seen.
      * The shim builds the simplest equivalent cuDNN graph (so equal masks share one cached graph):
      * window_right >= s_kv - 1 is unbounded, window_left >= s_q - 1 is unbounded; both unbounded is
      * RINGATTN_MASK_NONE; window_right == 0 is the top-left causal mask (plus the left bound);
