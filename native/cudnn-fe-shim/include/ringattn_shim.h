@@ -40,7 +40,7 @@ extern "C" {
 /* ------------------------------------------------------------------------------------------------ */
 
 /** ABI version of this header. Bumped on every incompatible change of a signature or struct layout. */
-#define RINGATTN_ABI_VERSION (1)
+#define RINGATTN_ABI_VERSION (2)
 /** Major version of the shim library. */
 #define RINGATTN_VERSION_MAJOR (0)
 /** Minor version of the shim library. */
@@ -85,7 +85,7 @@ extern "C" {
 #define RINGATTN_DTYPE_BF16 (0)
 /** Element type IEEE float16. */
 #define RINGATTN_DTYPE_FP16 (1)
-/** Element type float32 (only for the accumulate/cast/fill kernels and accumulators). */
+/** Element type float32 (only for the accumulate/cast kernels, accumulators and NCCL reductions). */
 #define RINGATTN_DTYPE_FP32 (2)
 
 /** No attention mask: every query sees every key. */
@@ -94,6 +94,11 @@ extern "C" {
 #define RINGATTN_MASK_CAUSAL_TOP_LEFT (1)
 /** Causal, diagonal aligned bottom-right: query i sees keys j <= i + (s_kv - s_q). Requires s_q <= s_kv. */
 #define RINGATTN_MASK_CAUSAL_BOTTOM_RIGHT (2)
+/**
+ * Diagonal band, aligned top-left: query i sees key j iff i - window_left <= j <= i + window_right
+ * (ringattn_sdpa_desc; a negative bound means unbounded on that side).
+ */
+#define RINGATTN_MASK_BAND (3)
 
 /** Ring direction forward: send to rank (r+1)%N, receive from rank (r-1+N)%N. */
 #define RINGATTN_RING_FORWARD (0)
@@ -108,11 +113,6 @@ extern "C" {
 #define RINGATTN_MEMCPY_DEVICE_TO_DEVICE (3)
 /** Let CUDA infer the direction from the pointers (unified addressing). */
 #define RINGATTN_MEMCPY_DEFAULT (4)
-
-/** Load-balancing reorder: dual-chunk ("zigzag"): 2N chunks, rank r holds chunks r and 2N-1-r. */
-#define RINGATTN_REORDER_DUAL_CHUNK (0)
-/** Load-balancing reorder: striped: rank r holds tokens r, r+N, r+2N, ... */
-#define RINGATTN_REORDER_STRIPED (1)
 
 /** Default number of graphs a context caches (least recently used are evicted beyond it). */
 #define RINGATTN_DEFAULT_GRAPH_CACHE_CAPACITY (64)
@@ -263,14 +263,36 @@ typedef struct ringattn_sdpa_desc {
     int64_t head_dim;
     /** Element type of Q, K, V, O (and dO, dQ, dK, dV): RINGATTN_DTYPE_BF16 or RINGATTN_DTYPE_FP16. */
     int32_t dtype;
-    /** RINGATTN_MASK_NONE, RINGATTN_MASK_CAUSAL_TOP_LEFT or RINGATTN_MASK_CAUSAL_BOTTOM_RIGHT. */
+    /** RINGATTN_MASK_NONE, RINGATTN_MASK_CAUSAL_TOP_LEFT, RINGATTN_MASK_CAUSAL_BOTTOM_RIGHT or RINGATTN_MASK_BAND. */
     int32_t mask;
     /**
-     * Sliding window to the left, only with a causal mask: if > 0, a query sees its diagonal key and the
+     * With a causal mask: sliding window to the left. If > 0, a query sees its diagonal key and the
      * window_left keys before it (keys j with diag - window_left <= j <= diag, diag = i for top-left,
      * i + s_kv - s_q for bottom-right). 0 or negative: no window. Needs s_q <= s_kv.
+     * With RINGATTN_MASK_BAND: the left bound of the band: query i sees keys j >= i - window_left
+     * (0: none before the diagonal row j = i); negative: unbounded. A bounded left side (after the
+     * simplification below) needs s_q <= s_kv. With RINGATTN_MASK_NONE it must be <= 0.
      */
     int64_t window_left;
+    /**
+     * Only with RINGATTN_MASK_BAND (must be 0 with every other mask, so zero-initialised descriptors keep
+     * their meaning): the right bound of the band, query i sees keys j <= i + window_right; negative:
+     * unbounded. Query row i of the block sees key row j iff
+     *     (window_left < 0 || j >= i - window_left) && (window_right < 0 || j <= i + window_right).
+     * No query row is left empty: with s_q <= s_kv the band holds j = i; with s_q > s_kv it has no left
+     * bound, so key 0 is seen.
+     * The shim builds the simplest equivalent cuDNN graph (so equal masks share one cached graph):
+     * window_right >= s_kv - 1 is unbounded, window_left >= s_q - 1 is unbounded; both unbounded is
+     * RINGATTN_MASK_NONE; window_right == 0 is the top-left causal mask (plus the left bound);
+     * window_right == s_kv - s_q (s_q <= s_kv) is the bottom-right causal mask (plus the left bound, moved
+     * to the bottom-right diagonal). Any other band is cuDNN's top-left band with
+     * diagonal_band_left_bound = window_left + 1 and diagonal_band_right_bound = window_right.
+     * Known refusals (RINGATTN_STATUS_UNSUPPORTED, cudnn-frontend's message): on cuDNN 9.14.0 exactly,
+     * forward and backward of a band with a left bound and no right bound (a "non-causal" sliding window
+     * in cuDNN's terms: window_right unbounded after the simplification) with s_kv > 1024 (fixed in
+     * 9.14.1); a left bound with s_q > s_kv, on any version (the shim refuses it before cuDNN).
+     */
+    int64_t window_right;
     /** Softmax scale applied to Q·K^T. 0 means the default 1/sqrt(head_dim). Must be finite. */
     float scale;
     /** Backward only: non-zero selects cuDNN's deterministic backward algorithm (slower on Hopper). */
@@ -374,7 +396,7 @@ RINGATTN_API int32_t ringattn_sdpa_cache_stats(const ringattn_context* ctx, int6
                                                int64_t* entries);
 
 /* ------------------------------------------------------------------------------------------------ */
-/* Ring kernels: LSE merge, accumulate, cast, reorder                                                */
+/* Ring kernels: LSE merge, accumulate, cast                                                         */
 /* ------------------------------------------------------------------------------------------------ */
 
 /** A strided 4-D tensor view of device memory. Dims and strides in elements. */
@@ -424,37 +446,6 @@ RINGATTN_API int32_t ringattn_accumulate(const ringattn_tensor_desc* acc, float*
 /** dst = (dst dtype) src, element-wise over 4-D strided views of equal dims (any of BF16, FP16, FP32). */
 RINGATTN_API int32_t ringattn_cast(const ringattn_tensor_desc* src, const void* src_ptr,
                                    const ringattn_tensor_desc* dst, void* dst_ptr, ringattn_stream stream);
-
-/** Writes zeros into a 4-D strided view (any dtype). */
-RINGATTN_API int32_t ringattn_fill_zero(const ringattn_tensor_desc* dst, void* dst_ptr, ringattn_stream stream);
-
-/** Describes a load-balancing reorder of a contiguous tensor seen as [outer, seq_len, inner] elements. */
-typedef struct ringattn_reorder_desc {
-    /** Product of the dims before the sequence axis (> 0), e.g. batch for BSHD. */
-    int64_t outer;
-    /** Length of the sequence axis (> 0): a multiple of 2*world_size (dual chunk) or world_size (striped). */
-    int64_t seq_len;
-    /** Product of the dims after the sequence axis (> 0), e.g. heads*head_dim for BSHD. */
-    int64_t inner;
-    /** Element size in bytes: 2 or 4. */
-    int32_t element_bytes;
-    /** Number of ranks N (>= 1). */
-    int32_t world_size;
-    /** RINGATTN_REORDER_DUAL_CHUNK or RINGATTN_REORDER_STRIPED. */
-    int32_t kind;
-    /** 0: original order -> balanced order; non-zero: balanced order -> original order. */
-    int32_t inverse;
-} ringattn_reorder_desc;
-
-/**
- * Out-of-place reorder along the sequence axis (src and dst must not overlap).
- * Balanced position n takes original token orig(n): dual chunk with c = seq_len/(2N), p = n/c, o = n%c:
- * orig = (p even ? p/2 : 2N-1-(p-1)/2)*c + o (rank r then holds chunks r and 2N-1-r contiguously);
- * striped with L = seq_len/N: orig(n) = (n%L)*N + n/L (rank r holds tokens r, r+N, ...).
- * The inverse writes dst[orig(n)] = src[n].
- */
-RINGATTN_API int32_t ringattn_reorder(const ringattn_reorder_desc* desc, const void* src, void* dst,
-                                      ringattn_stream stream);
 
 /* ------------------------------------------------------------------------------------------------ */
 /* NCCL                                                                                              */
@@ -519,6 +510,28 @@ RINGATTN_API int32_t ringattn_nccl_comm_split(ringattn_comm* parent, int32_t col
  * contribution at offset r * bytes. Enqueued on `stream`; all ranks must call it with the same byte count.
  */
 RINGATTN_API int32_t ringattn_nccl_all_gather(ringattn_comm* comm, const void* send_buf, void* recv_buf, size_t bytes,
+                                              ringattn_stream stream);
+
+/**
+ * Reduce-scatter with sum (ncclReduceScatter): send_buf holds nranks * count elements of `dtype`
+ * (RINGATTN_DTYPE_FP32, RINGATTN_DTYPE_BF16 or RINGATTN_DTYPE_FP16), seen as nranks blocks of `count`;
+ * recv_buf receives `count` elements: block r of the element-wise sum over all ranks goes to rank r.
+ * bf16/fp16 sums are accumulated by NCCL in its own order (results may differ by rank count and
+ * algorithm, as any NCCL reduction). recv_buf may be send_buf + rank * count (in place); otherwise they
+ * must not overlap. Enqueued on `stream`; all ranks must call it with the same count and dtype.
+ * count = 0 does nothing.
+ */
+RINGATTN_API int32_t ringattn_nccl_reduce_scatter(ringattn_comm* comm, const void* send_buf, void* recv_buf,
+                                                  size_t count, int32_t dtype, ringattn_stream stream);
+
+/**
+ * All-to-all of equal blocks: send_buf holds nranks blocks of `bytes`, block j goes to rank j; recv_buf
+ * receives nranks blocks of `bytes`, block j from rank j (so block r of rank r stays on rank r, copied with
+ * cudaMemcpyAsync). One ncclGroupStart/End of ncclSend/ncclRecv pairs, which works on any NCCL >= 2.7.
+ * send_buf and recv_buf must not overlap. Enqueued on `stream`; all ranks must call it with the same
+ * byte count. bytes = 0 does nothing.
+ */
+RINGATTN_API int32_t ringattn_nccl_all_to_all(ringattn_comm* comm, const void* send_buf, void* recv_buf, size_t bytes,
                                               ringattn_stream stream);
 
 /**

@@ -1,5 +1,5 @@
 // Element-wise kernels over strided 4-D views: acc += src (fp32 accumulation of per-step dQ/dK/dV),
-// dst = cast(src), and dst = 0. One block row per (d0, d1, d2) row, VEC elements of d3 per thread.
+// and dst = cast(src). One block row per (d0, d1, d2) row, VEC elements of d3 per thread.
 #include "kernel_common.cuh"
 
 namespace ringattn {
@@ -44,24 +44,6 @@ __global__ void cast_kernel(const S* __restrict__ src, View4d src_view, D* __res
             float v[VEC];
             load_floats<S, VEC>(src + src_offset + c * VEC, v);
             store_floats<D, VEC>(dst + dst_offset + c * VEC, v);
-        }
-    }
-}
-
-template <class D, int VEC>
-__global__ void fill_zero_kernel(D* __restrict__ dst, View4d view, int64_t rows_total) {
-    const int64_t row = static_cast<int64_t>(blockIdx.x) * blockDim.y + threadIdx.y;
-    if (row >= rows_total) return;
-    const int64_t offset = row_offset(view, row, nullptr, nullptr);
-    const int64_t chunks = view.dims[3] / VEC;
-    float zeros[VEC];
-#pragma unroll
-    for (int i = 0; i < VEC; ++i) zeros[i] = 0.0f;
-    for (int64_t c = threadIdx.x; c < chunks; c += blockDim.x) {
-        if (VEC == 1) {
-            dst[offset + c * view.strides[3]] = from_float<D>(0.0f);
-        } else {
-            store_floats<D, VEC>(dst + offset + c * VEC, zeros);
         }
     }
 }
@@ -111,21 +93,6 @@ cudaError_t cast_to(const S* src, const View4d& src_view, Dtype dst_dtype, void*
     return cudaErrorInvalidValue;
 }
 
-template <class D>
-cudaError_t fill_zero_typed(D* dst, const View4d& view, cudaStream_t stream) {
-    const int64_t rows = row_count(view);
-    if (rows == 0) return cudaSuccess;
-    const bool vectorize = can_vectorize(dst, view, sizeof(D), kVec);
-    const dim3 block = row_block(view.dims[3] / (vectorize ? kVec : 1));
-    const dim3 grid = row_grid(rows, block.y);
-    if (vectorize) {
-        fill_zero_kernel<D, kVec><<<grid, block, 0, stream>>>(dst, view, rows);
-    } else {
-        fill_zero_kernel<D, 1><<<grid, block, 0, stream>>>(dst, view, rows);
-    }
-    return cudaGetLastError();
-}
-
 }  // namespace
 
 cudaError_t launch_accumulate(float* acc, const View4d& acc_view, Dtype src_dtype, const void* src,
@@ -144,15 +111,6 @@ cudaError_t launch_cast(Dtype src_dtype, const void* src, const View4d& src_view
         case kBf16: return cast_to(static_cast<const __nv_bfloat16*>(src), src_view, dst_dtype, dst, dst_view, stream);
         case kFp16: return cast_to(static_cast<const __half*>(src), src_view, dst_dtype, dst, dst_view, stream);
         case kFp32: return cast_to(static_cast<const float*>(src), src_view, dst_dtype, dst, dst_view, stream);
-    }
-    return cudaErrorInvalidValue;
-}
-
-cudaError_t launch_fill_zero(Dtype dtype, void* dst, const View4d& view, cudaStream_t stream) {
-    switch (dtype) {
-        case kBf16: return fill_zero_typed(static_cast<__nv_bfloat16*>(dst), view, stream);
-        case kFp16: return fill_zero_typed(static_cast<__half*>(dst), view, stream);
-        case kFp32: return fill_zero_typed(static_cast<float*>(dst), view, stream);
     }
     return cudaErrorInvalidValue;
 }

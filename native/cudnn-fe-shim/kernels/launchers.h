@@ -38,17 +38,6 @@ cudaError_t launch_accumulate(float* acc, const View4d& acc_view, Dtype src_dtyp
 cudaError_t launch_cast(Dtype src_dtype, const void* src, const View4d& src_view, Dtype dst_dtype, void* dst,
                         const View4d& dst_view, cudaStream_t stream);
 
-/** dst = 0. */
-cudaError_t launch_fill_zero(Dtype dtype, void* dst, const View4d& view, cudaStream_t stream);
-
-/** Load-balancing reorder kinds, numerically equal to RINGATTN_REORDER_*. */
-enum ReorderKind : int32_t { kDualChunk = 0, kStriped = 1 };
-
-/** Reorders a contiguous [outer, seq_len, inner] tensor of `element_bytes`-sized elements along seq_len. */
-cudaError_t launch_reorder(const void* src, void* dst, int64_t outer, int64_t seq_len, int64_t inner,
-                           int32_t element_bytes, int32_t world_size, ReorderKind kind, bool inverse,
-                           cudaStream_t stream);
-
 /** Copies a strided fp32 [b, h, s] tensor into a packed one (stride {h*s, s, 1}). */
 cudaError_t launch_lse_pack(const float* src, const int64_t src_strides[3], float* dst, int64_t batch, int64_t heads,
                             int64_t rows, cudaStream_t stream);

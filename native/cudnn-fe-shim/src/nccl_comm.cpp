@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -86,6 +87,25 @@ void complete_enqueue(ringattn_comm* comm, ncclResult_t result, const char* what
         result = state;
     }
     check_nccl(result, what, comm->nccl);
+}
+
+/** Element size of a reduction dtype (RINGATTN_DTYPE_*); throws INVALID_ARGUMENT naming the value otherwise. */
+size_t checked_element_bytes(int32_t dtype) {
+    switch (dtype) {
+        case RINGATTN_DTYPE_FP32: return 4;
+        case RINGATTN_DTYPE_BF16:
+        case RINGATTN_DTYPE_FP16: return 2;
+        default:
+            fail(RINGATTN_STATUS_INVALID_ARGUMENT,
+                 "dtype must be RINGATTN_DTYPE_FP32, RINGATTN_DTYPE_BF16 or RINGATTN_DTYPE_FP16, got " +
+                     std::to_string(dtype));
+    }
+}
+
+/** NCCL's type for a dtype already checked by checked_element_bytes. ncclBfloat16 exists since NCCL 2.10. */
+ncclDataType_t nccl_type(int32_t dtype) {
+    if (dtype == RINGATTN_DTYPE_FP32) return ncclFloat32;
+    return dtype == RINGATTN_DTYPE_BF16 ? ncclBfloat16 : ncclFloat16;
 }
 
 /** The communicator a call may use: not null and not cancelled. */
@@ -287,6 +307,68 @@ RINGATTN_API int32_t ringattn_nccl_all_gather(ringattn_comm* comm, const void* s
         ncclResult_t result =
             ncclAllGather(send_buf, recv_buf, bytes, ncclUint8, comm->nccl, static_cast<cudaStream_t>(stream));
         complete_enqueue(comm, result, "ncclAllGather");
+    });
+}
+
+RINGATTN_API int32_t ringattn_nccl_reduce_scatter(ringattn_comm* comm, const void* send_buf, void* recv_buf,
+                                                  size_t count, int32_t dtype, ringattn_stream stream) {
+    RINGATTN_GUARDED({
+        usable(comm);
+        const size_t element_bytes = checked_element_bytes(dtype);
+        if (count == 0) return;
+        require_not_null(send_buf, "send_buf");
+        require_not_null(recv_buf, "recv_buf");
+        const size_t n = static_cast<size_t>(comm->nranks);
+        require(count <= SIZE_MAX / element_bytes / n, "count " + std::to_string(count) + " overflows send_buf's size");
+        // NCCL allows exactly one overlap: recv_buf is this rank's own block of send_buf (in place).
+        const char* s = static_cast<const char*>(send_buf);
+        const char* r = static_cast<const char*>(recv_buf);
+        const size_t block = count * element_bytes;
+        const bool in_place = r == s + static_cast<size_t>(comm->rank) * block;
+        require(in_place || s + n * block <= r || r + block <= s,
+                "recv_buf overlaps send_buf other than as this rank's block (send_buf + rank * count)");
+        ringattn::DeviceGuard device_guard(comm->device);
+        ncclResult_t result = ncclReduceScatter(send_buf, recv_buf, count, nccl_type(dtype), ncclSum, comm->nccl,
+                                                static_cast<cudaStream_t>(stream));
+        complete_enqueue(comm, result, "ncclReduceScatter");
+    });
+}
+
+RINGATTN_API int32_t ringattn_nccl_all_to_all(ringattn_comm* comm, const void* send_buf, void* recv_buf, size_t bytes,
+                                              ringattn_stream stream) {
+    RINGATTN_GUARDED({
+        usable(comm);
+        if (bytes == 0) return;
+        require_not_null(send_buf, "send_buf");
+        require_not_null(recv_buf, "recv_buf");
+        const size_t n = static_cast<size_t>(comm->nranks);
+        require(bytes <= SIZE_MAX / n, "bytes " + std::to_string(bytes) + " times nranks overflows");
+        const char* s = static_cast<const char*>(send_buf);
+        char* r = static_cast<char*>(recv_buf);
+        const size_t total = n * bytes;
+        require(s + total <= r || r + total <= s, "send_buf and recv_buf overlap");
+        ringattn::DeviceGuard device_guard(comm->device);
+        cudaStream_t cuda_stream = static_cast<cudaStream_t>(stream);
+        const size_t self = static_cast<size_t>(comm->rank) * bytes;
+        // The own block never crosses ranks: a plain copy, and NCCL moves only the n - 1 others.
+        ringattn::check_cuda(cudaMemcpyAsync(r + self, s + self, bytes, cudaMemcpyDeviceToDevice, cuda_stream),
+                             "cudaMemcpyAsync");
+        // ncclAlltoAll exists only from NCCL 2.28; a group of send/recv pairs does the same on any NCCL >= 2.7, and
+        // NCCL schedules all of a group's pairs together, so no ordering of the peers can deadlock.
+        check_nccl(ncclGroupStart(), "ncclGroupStart", comm->nccl);
+        ncclResult_t first_error = ncclSuccess;
+        auto keep = [&first_error](ncclResult_t result) {
+            if (first_error == ncclSuccess && result != ncclSuccess && result != ncclInProgress) first_error = result;
+        };
+        for (int32_t peer = 0; peer < comm->nranks; ++peer) {
+            if (peer == comm->rank) continue;
+            const size_t at = static_cast<size_t>(peer) * bytes;
+            keep(ncclSend(s + at, bytes, ncclUint8, peer, comm->nccl, cuda_stream));
+            keep(ncclRecv(r + at, bytes, ncclUint8, peer, comm->nccl, cuda_stream));
+        }
+        ncclResult_t end_result = ncclGroupEnd();  // always close the group, even if a call above failed
+        check_nccl(first_error, "ncclSend/ncclRecv", comm->nccl);
+        complete_enqueue(comm, end_result, "all-to-all");
     });
 }
 

@@ -1,4 +1,4 @@
-// C API of the ring kernels (merge, accumulate, cast, fill, reorder): argument validation, then one
+// C API of the ring kernels (merge, accumulate, cast): argument validation, then one
 // launch whose cudaGetLastError is turned into a status and message.
 #include <string>
 
@@ -145,49 +145,6 @@ RINGATTN_API int32_t ringattn_cast(const ringattn_tensor_desc* src, const void* 
             ringattn::kernels::launch_cast(static_cast<Dtype>(src->dtype), src_ptr, src_view,
                                            static_cast<Dtype>(dst->dtype), dst_ptr, dst_view, as_stream(stream)),
             "cast kernel launch");
-    });
-}
-
-RINGATTN_API int32_t ringattn_fill_zero(const ringattn_tensor_desc* dst, void* dst_ptr, ringattn_stream stream) {
-    RINGATTN_GUARDED({
-        View4d view = to_view(dst, "dst");
-        require_not_null(dst_ptr, "dst_ptr");
-        clear_stale_error();
-        check_launch(
-            ringattn::kernels::launch_fill_zero(static_cast<Dtype>(dst->dtype), dst_ptr, view, as_stream(stream)),
-            "fill_zero kernel launch");
-    });
-}
-
-RINGATTN_API int32_t ringattn_reorder(const ringattn_reorder_desc* desc, const void* src, void* dst,
-                                      ringattn_stream stream) {
-    RINGATTN_GUARDED({
-        require_not_null(desc, "desc");
-        require_not_null(src, "src");
-        require_not_null(dst, "dst");
-        require(desc->outer > 0 && desc->seq_len > 0 && desc->inner > 0,
-                "outer, seq_len and inner must be > 0, got " + std::to_string(desc->outer) + ", " +
-                    std::to_string(desc->seq_len) + ", " + std::to_string(desc->inner));
-        require(desc->element_bytes == 2 || desc->element_bytes == 4,
-                "element_bytes must be 2 or 4, got " + std::to_string(desc->element_bytes));
-        require(desc->world_size >= 1, "world_size must be >= 1, got " + std::to_string(desc->world_size));
-        require(
-            desc->kind == RINGATTN_REORDER_DUAL_CHUNK || desc->kind == RINGATTN_REORDER_STRIPED,
-            "kind must be RINGATTN_REORDER_DUAL_CHUNK or RINGATTN_REORDER_STRIPED, got " + std::to_string(desc->kind));
-        const int64_t parts = desc->kind == RINGATTN_REORDER_DUAL_CHUNK ? 2LL * desc->world_size : desc->world_size;
-        require(desc->seq_len % parts == 0,
-                "seq_len " + std::to_string(desc->seq_len) + " is not a multiple of " + std::to_string(parts) + " (" +
-                    (desc->kind == RINGATTN_REORDER_DUAL_CHUNK ? "2*world_size" : "world_size") + ")");
-        const size_t bytes = static_cast<size_t>(desc->outer * desc->seq_len * desc->inner * desc->element_bytes);
-        const char* s = static_cast<const char*>(src);
-        const char* d = static_cast<const char*>(dst);
-        require(s + bytes <= d || d + bytes <= s, "src and dst overlap: the reorder is out of place");
-        clear_stale_error();
-        check_launch(
-            ringattn::kernels::launch_reorder(src, dst, desc->outer, desc->seq_len, desc->inner, desc->element_bytes,
-                                              desc->world_size, static_cast<ringattn::kernels::ReorderKind>(desc->kind),
-                                              desc->inverse != 0, as_stream(stream)),
-            "reorder kernel launch");
     });
 }
 

@@ -41,6 +41,52 @@ size_t align_up(size_t value, size_t alignment) { return (value + alignment - 1)
 
 std::vector<int64_t> stride_vector(const int64_t (&s)[4]) { return {s[0], s[1], s[2], s[3]}; }
 
+/** A mask as the graph key holds it (see SdpaGraphKey): alignment and cuDNN's left and right bounds. */
+struct SdpaMask {
+    int32_t alignment = kAlignTopLeft;
+    int64_t left_bound = 0;  // cuDNN L (> 0), 0: none
+    int64_t right_bound = kNoRightBound;
+};
+
+/**
+ * The simplest cuDNN mask equal to the descriptor's, so that equal masks share one graph and take cuDNN's
+ * best-trodden path (causal kernels are the common case, and cuDNN 9.14.0's "non-causal" refusals test for the
+ * absence of a right bound). Assumes the mask value is valid.
+ */
+SdpaMask canonical_mask(const ringattn_sdpa_desc* d) {
+    SdpaMask m;
+    if (d->mask == RINGATTN_MASK_NONE) return m;
+    if (d->mask != RINGATTN_MASK_BAND) {
+        m.alignment = d->mask == RINGATTN_MASK_CAUSAL_BOTTOM_RIGHT ? kAlignBottomRight : kAlignTopLeft;
+        m.right_bound = 0;
+        // The frontend's left bound counts the diagonal key itself: key j is kept when j > diag - left_bound.
+        if (d->window_left > 0) m.left_bound = d->window_left + 1;
+        return m;
+    }
+    // Band, top-left: i - wl <= j <= i + wr. Every query row i is in [0, s_q) and every key j in [0, s_kv), so
+    // wr >= s_kv - 1 keeps every key on the right and wl >= s_q - 1 every key on the left: both are unbounded.
+    int64_t wl = d->window_left, wr = d->window_right;
+    if (wl >= d->s_q - 1) wl = -1;
+    if (wr >= d->s_kv - 1) wr = -1;
+    if (wl < 0 && wr < 0) return m;  // no mask
+    if (wr == 0) {
+        // Causal top-left, with the band's left bound as its window.
+        m.right_bound = 0;
+        if (wl >= 0) m.left_bound = wl + 1;
+        return m;
+    }
+    if (wr > 0 && d->s_q <= d->s_kv && wr == d->s_kv - d->s_q) {
+        // Causal bottom-right: diag = i + (s_kv - s_q) = i + wr. The left bound i - wl = diag - (wl + wr).
+        m.alignment = kAlignBottomRight;
+        m.right_bound = 0;
+        if (wl >= 0) m.left_bound = wl + wr + 1;
+        return m;
+    }
+    m.right_bound = wr;  // kNoRightBound when unbounded
+    if (wl >= 0) m.left_bound = wl + 1;
+    return m;
+}
+
 /** Validates a forward descriptor and returns the scale to use (resolving the 0 default). */
 float validate_desc(const ringattn_sdpa_desc* d) {
     require_not_null(d, "desc");
@@ -57,7 +103,7 @@ float validate_desc(const ringattn_sdpa_desc* d) {
     if (d->dtype == RINGATTN_DTYPE_FP32)
         fail(RINGATTN_STATUS_UNSUPPORTED, "attention supports RINGATTN_DTYPE_BF16 and RINGATTN_DTYPE_FP16 only");
     require(d->mask == RINGATTN_MASK_NONE || d->mask == RINGATTN_MASK_CAUSAL_TOP_LEFT ||
-                d->mask == RINGATTN_MASK_CAUSAL_BOTTOM_RIGHT,
+                d->mask == RINGATTN_MASK_CAUSAL_BOTTOM_RIGHT || d->mask == RINGATTN_MASK_BAND,
             "mask is not a RINGATTN_MASK_* value: " + std::to_string(d->mask));
     if (d->head_dim % 8 != 0 || d->head_dim > 256)
         fail(RINGATTN_STATUS_UNSUPPORTED,
@@ -65,11 +111,31 @@ float validate_desc(const ringattn_sdpa_desc* d) {
     if (d->mask == RINGATTN_MASK_CAUSAL_BOTTOM_RIGHT && d->s_q > d->s_kv)
         fail(RINGATTN_STATUS_UNSUPPORTED, "a bottom-right causal mask needs s_q <= s_kv (got s_q=" +
                                               std::to_string(d->s_q) + ", s_kv=" + std::to_string(d->s_kv) + ")");
-    if (d->window_left > 0) {
-        if (d->mask == RINGATTN_MASK_NONE)
-            fail(RINGATTN_STATUS_UNSUPPORTED, "window_left needs a causal mask (top-left or bottom-right)");
-        if (d->s_q > d->s_kv) fail(RINGATTN_STATUS_UNSUPPORTED, "a sliding window needs s_q <= s_kv");
-        require(d->window_left < (int64_t{1} << 30), "window_left too large");
+    // The bounds become cuDNN's int attributes (left bound + 1 included): keep them far from INT_MAX.
+    constexpr int64_t kMaxWindow = int64_t{1} << 30;
+    if (d->mask == RINGATTN_MASK_BAND) {
+        require(d->window_left < kMaxWindow,
+                "window_left must be < 2^30 with RINGATTN_MASK_BAND, got " + std::to_string(d->window_left));
+        require(d->window_right < kMaxWindow,
+                "window_right must be < 2^30 with RINGATTN_MASK_BAND, got " + std::to_string(d->window_right));
+        // cuDNN refuses a left bound when s_q > s_kv; a bound that masks nothing is dropped first, so check after.
+        const SdpaMask m = canonical_mask(d);
+        if (m.left_bound > 0 && d->s_q > d->s_kv)
+            fail(RINGATTN_STATUS_UNSUPPORTED,
+                 "a band with a left bound (window_left=" + std::to_string(d->window_left) +
+                     ") needs s_q <= s_kv (got s_q=" + std::to_string(d->s_q) + ", s_kv=" + std::to_string(d->s_kv) +
+                     "); cuDNN refuses sliding windows otherwise");
+    } else {
+        // Zero-initialised descriptors written before window_right existed must keep their meaning.
+        require(d->window_right == 0,
+                "window_right must be 0 unless mask is RINGATTN_MASK_BAND, got " + std::to_string(d->window_right));
+        if (d->window_left > 0) {
+            if (d->mask == RINGATTN_MASK_NONE)
+                fail(RINGATTN_STATUS_UNSUPPORTED,
+                     "window_left needs a causal mask (top-left or bottom-right) or RINGATTN_MASK_BAND");
+            if (d->s_q > d->s_kv) fail(RINGATTN_STATUS_UNSUPPORTED, "a sliding window needs s_q <= s_kv");
+            require(d->window_left < kMaxWindow, "window_left too large: " + std::to_string(d->window_left));
+        }
     }
     require(std::isfinite(d->scale), "scale must be finite");
     const int64_t* strides[4] = {d->q_stride, d->k_stride, d->v_stride, d->o_stride};
@@ -100,14 +166,16 @@ SdpaGraphKey make_key(SdpaDirection direction, int device, const ringattn_sdpa_d
     key.direction = static_cast<int32_t>(direction);
     key.device = device;
     key.dtype = d->dtype;
-    key.mask = d->mask;
+    const SdpaMask mask = canonical_mask(d);
+    key.alignment = mask.alignment;
+    key.left_bound = mask.left_bound;
+    key.right_bound = mask.right_bound;
     key.batch = d->batch;
     key.q_heads = d->q_heads;
     key.kv_heads = d->kv_heads;
     key.s_q = d->s_q;
     key.s_kv = d->s_kv;
     key.head_dim = d->head_dim;
-    key.window_left = d->window_left > 0 ? d->window_left : 0;
     std::memcpy(&key.scale_bits, &scale, sizeof(scale));
     std::memcpy(key.strides[kSlotQ], d->q_stride, sizeof(d->q_stride));
     std::memcpy(key.strides[kSlotK], d->k_stride, sizeof(d->k_stride));
@@ -120,18 +188,15 @@ fe::DataType_t io_type(int32_t dtype) {
     return dtype == RINGATTN_DTYPE_FP16 ? fe::DataType_t::HALF : fe::DataType_t::BFLOAT16;
 }
 
-/** Applies the mask and window of a key to forward or backward SDPA attributes (same setters on both). */
+/** Applies the key's canonical mask to forward or backward SDPA attributes (same setters on both). */
 template <class Attributes>
 void apply_mask(Attributes& options, const SdpaGraphKey& key) {
-    if (key.mask == RINGATTN_MASK_CAUSAL_TOP_LEFT) {
-        options.set_diagonal_alignment(fe::DiagonalAlignment_t::TOP_LEFT).set_diagonal_band_right_bound(0);
-    } else if (key.mask == RINGATTN_MASK_CAUSAL_BOTTOM_RIGHT) {
-        options.set_diagonal_alignment(fe::DiagonalAlignment_t::BOTTOM_RIGHT).set_diagonal_band_right_bound(0);
-    }
-    if (key.window_left > 0) {
-        // The frontend's left bound counts the diagonal key itself: key j is kept when j > diag - left_bound.
-        options.set_diagonal_band_left_bound(static_cast<int>(key.window_left + 1));
-    }
+    if (key.left_bound <= 0 && key.right_bound == kNoRightBound) return;  // no mask: leave the attributes unset
+    options.set_diagonal_alignment(key.alignment == kAlignBottomRight ? fe::DiagonalAlignment_t::BOTTOM_RIGHT
+                                                                      : fe::DiagonalAlignment_t::TOP_LEFT);
+    // Bounds were checked < 2^30 by validate_desc, so the int casts are exact.
+    if (key.right_bound != kNoRightBound) options.set_diagonal_band_right_bound(static_cast<int>(key.right_bound));
+    if (key.left_bound > 0) options.set_diagonal_band_left_bound(static_cast<int>(key.left_bound));
 }
 
 /** Throws with the frontend's message if `result` is bad; GRAPH_NOT_SUPPORTED becomes UNSUPPORTED. */

@@ -179,8 +179,10 @@ void layout_strides(Layout layout, int64_t b, int64_t h, int64_t s, int64_t d, i
     }
 }
 
-bool visible(int32_t mask, int64_t window_left, int64_t s_q, int64_t s_kv, int64_t i, int64_t j) {
+bool visible(int32_t mask, int64_t window_left, int64_t s_q, int64_t s_kv, int64_t i, int64_t j, int64_t window_right) {
     if (mask == RINGATTN_MASK_NONE) return true;
+    if (mask == RINGATTN_MASK_BAND)  // the header's rule as written, not the shim's simplification of it
+        return (window_left < 0 || j >= i - window_left) && (window_right < 0 || j <= i + window_right);
     const int64_t diag = mask == RINGATTN_MASK_CAUSAL_TOP_LEFT ? i : i + s_kv - s_q;
     if (j > diag) return false;
     if (window_left > 0 && j < diag - window_left) return false;
@@ -195,14 +197,14 @@ struct Scores {
 };
 
 Scores row_scores(const HostTensor& q, const HostTensor& k, int32_t mask, int64_t window_left, double scale, int64_t b,
-                  int64_t h, int64_t kvh, int64_t i) {
+                  int64_t h, int64_t kvh, int64_t i, int64_t window_right) {
     const int64_t sq = q.dims[2], skv = k.dims[2], d = q.dims[3];
     Scores r;
     r.p.assign(skv, 0.0);
     std::vector<double> s(skv, -std::numeric_limits<double>::infinity());
     double m = -std::numeric_limits<double>::infinity();
     for (int64_t j = 0; j < skv; ++j) {
-        if (!visible(mask, window_left, sq, skv, i, j)) continue;
+        if (!visible(mask, window_left, sq, skv, i, j, window_right)) continue;
         double dot = 0.0;
         for (int64_t x = 0; x < d; ++x) dot += static_cast<double>(q.at(b, h, i, x)) * k.at(b, kvh, j, x);
         s[j] = scale * dot;
@@ -224,7 +226,7 @@ Scores row_scores(const HostTensor& q, const HostTensor& k, int32_t mask, int64_
 }  // namespace
 
 void reference_forward(const HostTensor& q, const HostTensor& k, const HostTensor& v, int32_t mask, int64_t window_left,
-                       double scale, std::vector<double>& o, std::vector<double>& lse) {
+                       double scale, std::vector<double>& o, std::vector<double>& lse, int64_t window_right) {
     const int64_t B = q.dims[0], Hq = q.dims[1], Sq = q.dims[2], D = q.dims[3];
     const int64_t Hkv = k.dims[1], Skv = k.dims[2];
     const int64_t group = Hq / Hkv;
@@ -233,7 +235,7 @@ void reference_forward(const HostTensor& q, const HostTensor& k, const HostTenso
     for (int64_t b = 0; b < B; ++b)
         for (int64_t h = 0; h < Hq; ++h)
             for (int64_t i = 0; i < Sq; ++i) {
-                Scores r = row_scores(q, k, mask, window_left, scale, b, h, h / group, i);
+                Scores r = row_scores(q, k, mask, window_left, scale, b, h, h / group, i, window_right);
                 lse[(b * Hq + h) * Sq + i] = r.lse;
                 for (int64_t j = 0; j < Skv; ++j) {
                     if (r.p[j] == 0.0) continue;
@@ -245,12 +247,12 @@ void reference_forward(const HostTensor& q, const HostTensor& k, const HostTenso
 
 void reference_backward(const HostTensor& q, const HostTensor& k, const HostTensor& v, const HostTensor& d_o,
                         int32_t mask, int64_t window_left, double scale, std::vector<double>& dq,
-                        std::vector<double>& dk, std::vector<double>& dv) {
+                        std::vector<double>& dk, std::vector<double>& dv, int64_t window_right) {
     const int64_t B = q.dims[0], Hq = q.dims[1], Sq = q.dims[2], D = q.dims[3];
     const int64_t Hkv = k.dims[1], Skv = k.dims[2];
     const int64_t group = Hq / Hkv;
     std::vector<double> o, lse;
-    reference_forward(q, k, v, mask, window_left, scale, o, lse);
+    reference_forward(q, k, v, mask, window_left, scale, o, lse, window_right);
     dq.assign(B * Hq * Sq * D, 0.0);
     dk.assign(B * Hkv * Skv * D, 0.0);
     dv.assign(B * Hkv * Skv * D, 0.0);
@@ -258,7 +260,7 @@ void reference_backward(const HostTensor& q, const HostTensor& k, const HostTens
         for (int64_t h = 0; h < Hq; ++h) {
             const int64_t kvh = h / group;
             for (int64_t i = 0; i < Sq; ++i) {
-                Scores r = row_scores(q, k, mask, window_left, scale, b, h, kvh, i);
+                Scores r = row_scores(q, k, mask, window_left, scale, b, h, kvh, i, window_right);
                 double rowsum = 0.0;  // D_i = dO_i . O_i
                 for (int64_t x = 0; x < D; ++x) rowsum += d_o.at(b, h, i, x) * o[((b * Hq + h) * Sq + i) * D + x];
                 for (int64_t j = 0; j < Skv; ++j) {

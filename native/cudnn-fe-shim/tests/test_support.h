@@ -80,17 +80,21 @@ struct HostTensor {
     float at(int64_t b, int64_t h, int64_t s, int64_t d) const { return data[offset(b, h, s, d)]; }
 };
 
-/** Keep rule of a mask: is key j visible to query i? (window_left > 0 adds the left bound). */
-bool visible(int32_t mask, int64_t window_left, int64_t s_q, int64_t s_kv, int64_t i, int64_t j);
+/**
+ * Keep rule of a mask: is key j visible to query i? (window_left > 0 adds the left bound to a causal mask;
+ * RINGATTN_MASK_BAND keeps i - window_left <= j <= i + window_right, a negative bound being unbounded).
+ */
+bool visible(int32_t mask, int64_t window_left, int64_t s_q, int64_t s_kv, int64_t i, int64_t j,
+             int64_t window_right = 0);
 
 /** float64 forward reference: O [b,hq,sq,d] packed BHSD and LSE [b,hq,sq] (-inf for empty rows). */
 void reference_forward(const HostTensor& q, const HostTensor& k, const HostTensor& v, int32_t mask, int64_t window_left,
-                       double scale, std::vector<double>& o, std::vector<double>& lse);
+                       double scale, std::vector<double>& o, std::vector<double>& lse, int64_t window_right = 0);
 
 /** float64 backward reference: dQ [b,hq,sq,d], dK/dV [b,hkv,skv,d], packed BHSD. */
 void reference_backward(const HostTensor& q, const HostTensor& k, const HostTensor& v, const HostTensor& d_o,
                         int32_t mask, int64_t window_left, double scale, std::vector<double>& dq,
-                        std::vector<double>& dk, std::vector<double>& dv);
+                        std::vector<double>& dk, std::vector<double>& dv, int64_t window_right = 0);
 
 /** ||a - b|| / ||b|| over all elements (b from a packed BHSD reference, a read through `strides`). */
 double relative_error(const std::vector<float>& storage, const int64_t (&dims)[4], const int64_t (&strides)[4],

@@ -6,13 +6,14 @@
  *  - Every stream is a worker thread running its operations in order; events carry record generations, so
  *    cudaStreamWaitEvent semantics (wait for the last record made before the call) hold across streams and threads.
  *    FAKE_SHIM_JITTER_US=n sleeps up to n us before each operation to shake out missing dependencies.
- *  - SDPA forward/backward, LSE merge, accumulate, cast and fill are plain fp32 loops over the strided views, with
+ *  - SDPA forward/backward, LSE merge, accumulate and cast are plain fp32 loops over the strided views, with
  *    the shim's argument checks that matter (16-byte alignment, dims, dtypes, caller workspace, packed LSE).
  *  - Single-step attention here rounds only its output to bf16/fp16 (cuDNN also rounds P internally), so the ring's
  *    extra per-step rounding shows as ~1.4-1.5x the single call's error: run the accuracy tests with
  *    RINGATTN_EMULATOR=1 (the tests' emulator bar, AccuracyBar.cs).
  *  - NCCL ranks are threads of this process (one group per unique id; FAKE_SHIM_DEVICES=n makes n devices visible).
- *    No reorder kernel (it returns an error).
+ *  - Masks: none, causal (top-left, bottom-right, with window_left) and the general band (RINGATTN_MASK_BAND),
+ *    as explicit [first, last] key ranges per query row.
  *
  * Build: tests/RingAttention.Cuda.Tests/Emulator/build-emulator.sh (gcc 12+, for _Float16). */
 #define _GNU_SOURCE
@@ -46,7 +47,7 @@ const char* ringattn_status_name(int32_t s) {
 uint32_t ringattn_abi_version(void) { return RINGATTN_ABI_VERSION; }
 int32_t ringattn_get_versions(ringattn_versions* o) {
     memset(o, 0, sizeof *o);
-    o->abi = 1;
+    o->abi = RINGATTN_ABI_VERSION;
     o->cuda_driver = 13000;
     return 0;
 }
@@ -424,6 +425,8 @@ static key_t_ make_key(int dir, const ringattn_sdpa_desc* d, int with_lse, const
     k.v[i++] = d->head_dim;
     k.v[i++] = d->dtype;
     k.v[i++] = d->mask;
+    k.v[i++] = d->window_left;
+    k.v[i++] = d->window_right;
     k.v[i++] = with_lse;
     float sc = d->scale;
     memcpy(&k.v[i++], &sc, 4);
@@ -449,6 +452,19 @@ static int check_desc(const ringattn_sdpa_desc* d) {
     REQUIRE(d->q_heads % d->kv_heads == 0, "gqa");
     REQUIRE(d->dtype == 0 || d->dtype == 1, "dtype");
     REQUIRE(d->head_dim % 8 == 0 && d->head_dim <= 256, "head_dim");
+    REQUIRE(d->mask >= RINGATTN_MASK_NONE && d->mask <= RINGATTN_MASK_BAND, "mask is not a RINGATTN_MASK_* value");
+    if (d->mask == RINGATTN_MASK_BAND) {
+        REQUIRE(d->window_left < (1LL << 30) && d->window_right < (1LL << 30), "window_left/window_right too large");
+        /* The shim drops bounds that mask nothing, then refuses a left bound with s_q > s_kv (as cuDNN does). */
+        if (d->window_left >= 0 && d->window_left < d->s_q - 1 && d->s_q > d->s_kv)
+            return fail(RINGATTN_STATUS_UNSUPPORTED, "%s", "a band with a left bound needs s_q <= s_kv");
+    } else {
+        REQUIRE(d->window_right == 0, "window_right must be 0 unless mask is RINGATTN_MASK_BAND");
+        if (d->window_left > 0 && (d->mask == RINGATTN_MASK_NONE || d->s_q > d->s_kv))
+            return fail(RINGATTN_STATUS_UNSUPPORTED, "%s", "window_left needs a causal mask and s_q <= s_kv");
+    }
+    if (d->mask == RINGATTN_MASK_CAUSAL_BOTTOM_RIGHT && d->s_q > d->s_kv)
+        return fail(RINGATTN_STATUS_UNSUPPORTED, "%s", "a bottom-right causal mask needs s_q <= s_kv");
     REQUIRE(d->q_stride[3] == 1 && d->k_stride[3] == 1 && d->v_stride[3] == 1 && d->o_stride[3] == 1, "d stride");
     return 0;
 }
@@ -508,13 +524,21 @@ static void store(int dt, void* p, int64_t i, float v) {
 static int64_t off(const int64_t* st, int64_t b, int64_t h, int64_t s, int64_t d) {
     return b * st[0] + h * st[1] + s * st[2] + d * st[3];
 }
-static int64_t visible(const ringattn_sdpa_desc* d, int64_t i) {
-    if (d->mask == RINGATTN_MASK_NONE) return d->s_kv;
-    int64_t diag = d->mask == RINGATTN_MASK_CAUSAL_TOP_LEFT ? i : i + d->s_kv - d->s_q;
-    int64_t v = diag + 1;
-    if (v < 0) v = 0;
-    if (v > d->s_kv) v = d->s_kv;
-    return v;
+/* The keys query row i sees: [*first, *end), possibly empty (every mask is one contiguous range). */
+static void visible(const ringattn_sdpa_desc* d, int64_t i, int64_t* first, int64_t* end) {
+    int64_t lo = 0, hi = d->s_kv - 1; /* inclusive */
+    if (d->mask == RINGATTN_MASK_BAND) {
+        if (d->window_left >= 0) lo = i - d->window_left;
+        if (d->window_right >= 0) hi = i + d->window_right;
+    } else if (d->mask != RINGATTN_MASK_NONE) {
+        int64_t diag = d->mask == RINGATTN_MASK_CAUSAL_TOP_LEFT ? i : i + d->s_kv - d->s_q;
+        hi = diag;
+        if (d->window_left > 0) lo = diag - d->window_left;
+    }
+    if (lo < 0) lo = 0;
+    if (hi > d->s_kv - 1) hi = d->s_kv - 1;
+    *first = lo;
+    *end = hi >= lo ? hi + 1 : lo;
 }
 static float scale_of(const ringattn_sdpa_desc* d) {
     return d->scale == 0.0f ? 1.0f / sqrtf((float)d->head_dim) : d->scale;
@@ -546,9 +570,11 @@ static int32_t sync_ringattn_sdpa_forward(ringattn_context* c, const ringattn_sd
     for (int64_t b = 0; b < d->batch; b++)
         for (int64_t h = 0; h < d->q_heads; h++)
             for (int64_t i = 0; i < d->s_q; i++) {
-                int64_t kh = h / g, n = visible(d, i);
+                int64_t kh = h / g, j0, j1;
+                visible(d, i, &j0, &j1);
+                const int64_t n = j1 - j0;
                 float mx = -INFINITY, sum = 0;
-                for (int64_t j = 0; j < n; j++) {
+                for (int64_t j = j0; j < j1; j++) {
                     float dot = 0;
                     for (int64_t x = 0; x < D; x++)
                         dot += load(dt, q, off(d->q_stride, b, h, i, x)) * load(dt, k, off(d->k_stride, b, kh, j, x));
@@ -556,7 +582,7 @@ static int32_t sync_ringattn_sdpa_forward(ringattn_context* c, const ringattn_sd
                     if (sco[j] > mx) mx = sco[j];
                 }
                 for (int64_t x = 0; x < D; x++) acc[x] = 0;
-                for (int64_t j = 0; j < n; j++) {
+                for (int64_t j = j0; j < j1; j++) {
                     float p = expf(sco[j] - mx);
                     sum += p;
                     for (int64_t x = 0; x < D; x++) acc[x] += p * load(dt, v, off(d->v_stride, b, kh, j, x));
@@ -611,14 +637,15 @@ static int32_t sync_ringattn_sdpa_backward(ringattn_context* c, const ringattn_s
     for (int64_t b = 0; b < d->batch; b++)
         for (int64_t h = 0; h < d->q_heads; h++)
             for (int64_t i = 0; i < d->s_q; i++) {
-                int64_t kh = h / g, n = visible(d, i);
+                int64_t kh = h / g, j0, j1;
+                visible(d, i, &j0, &j1);
                 float L = lse[b * ls0 + h * ls1 + i * ls2];
-                if (isinf(L)) n = 0;
+                if (isinf(L)) j1 = j0;
                 float delta = 0;
                 for (int64_t x = 0; x < D; x++)
                     delta += load(dt, dO, off(bd->do_stride, b, h, i, x)) * load(dt, o, off(d->o_stride, b, h, i, x));
                 for (int64_t x = 0; x < D; x++) gq[x] = 0;
-                for (int64_t j = 0; j < n; j++) {
+                for (int64_t j = j0; j < j1; j++) {
                     float dot = 0, dp = 0;
                     for (int64_t x = 0; x < D; x++) {
                         dot += load(dt, q, off(d->q_stride, b, h, i, x)) * load(dt, k, off(d->k_stride, b, kh, j, x));
@@ -754,22 +781,6 @@ static int32_t sync_ringattn_cast(const ringattn_tensor_desc* src, const void* s
     FOR4(src) store(dst->dtype, dp, OFF(dst), load(src->dtype, sp, OFF(src)));
     return 0;
 }
-static int32_t sync_ringattn_fill_zero(const ringattn_tensor_desc* dst, void* dp, ringattn_stream s) {
-    (void)s;
-    int r = check_view(dst);
-    if (r) return r;
-    if (g_dry) return 0;
-    FOR4(dst) store(dst->dtype, dp, OFF(dst), 0.0f);
-    return 0;
-}
-int32_t ringattn_reorder(const ringattn_reorder_desc* d, const void* s, void* t, ringattn_stream st) {
-    (void)d;
-    (void)s;
-    (void)t;
-    (void)st;
-    return fail(2, "%s", "fake: no reorder");
-}
-
 /* ---------------------------------------------------------------- asynchronous entry points */
 static void must(int32_t st, const char* what) {
     if (st) {
@@ -927,21 +938,6 @@ int32_t ringattn_cast(const ringattn_tensor_desc* src, const void* sp, const rin
     enqueue(st, run_cast, a);
     return 0;
 }
-static void run_zero(void* p) {
-    rk_args* a = p;
-    must(sync_ringattn_fill_zero(&a->t1, a->p2, NULL), "fill_zero");
-}
-int32_t ringattn_fill_zero(const ringattn_tensor_desc* dst, void* dp, ringattn_stream st) {
-    g_dry = 1;
-    int32_t r = sync_ringattn_fill_zero(dst, dp, st);
-    g_dry = 0;
-    if (r) return r;
-    rk_args* a = calloc(1, sizeof *a);
-    a->t1 = *dst;
-    a->p2 = dp;
-    enqueue(st, run_zero, a);
-    return 0;
-}
 /* ---- NCCL: ranks of one process meet in a group keyed by the unique id; an exchange is a rendezvous on the
  * stream's thread: post the send buffer to the peer, copy what the other peer posted, wait until ours was taken. ----
  */
@@ -950,9 +946,9 @@ typedef struct {
     size_t bytes;
     int64_t posted, consumed;
 } nslot;
-/* Collectives (all-gather, gather, split) meet on a board: each rank posts its send buffer (or color and key)
- * under its own collective sequence number, every rank takes what it needs once all have posted, and nobody
- * leaves before all have taken, so no send buffer is reused early. */
+/* Collectives (all-gather, gather, reduce-scatter, all-to-all, split) meet on a board: each rank posts its send buffer
+ * (or color and key) under its own collective sequence number, every rank takes what it needs once all have posted, and
+ * nobody leaves before all have taken, so no send buffer is reused early. */
 typedef struct {
     const void* send;
     int color, key;
@@ -1131,6 +1127,66 @@ int32_t ringattn_nccl_gather(ringattn_comm* c, const void* s, void* r, size_t b,
     if (b == 0) return 0;
     REQUIRE(s && (root != c->rank || r), "bad gather arguments");
     return enqueue_gather(c, s, r, b, root, st);
+}
+typedef struct {
+    ringattn_comm* c;
+    const void* send;
+    void* recv;
+    size_t count;
+    int dtype;
+    int64_t seq;
+} rs_args;
+/* Rank r sums block r of every rank's send buffer in rank order, in fp32 (NCCL's order is its own), into a scratch
+ * first: in place, recv is this rank's own block of its send buffer, which it is still reading. */
+static void do_reduce_scatter(void* p) {
+    rs_args* a = p;
+    ngroup* g = a->c->g;
+    board_post(a->c, a->seq, a->send, 0, 0);
+    float* sum = calloc(a->count, sizeof(float));
+    const int64_t at = (int64_t)a->c->rank * (int64_t)a->count;
+    for (int r = 0; r < g->n; r++)
+        for (size_t i = 0; i < a->count; i++) sum[i] += load(a->dtype, g->board[r].send, at + (int64_t)i);
+    board_leave(a->c, a->seq);
+    for (size_t i = 0; i < a->count; i++) store(a->dtype, a->recv, (int64_t)i, sum[i]);
+    free(sum);
+}
+int32_t ringattn_nccl_reduce_scatter(ringattn_comm* c, const void* s, void* r, size_t count, int32_t dtype,
+                                     ringattn_stream st) {
+    REQUIRE_LIVE(c);
+    REQUIRE(dtype == RINGATTN_DTYPE_FP32 || dtype == RINGATTN_DTYPE_BF16 || dtype == RINGATTN_DTYPE_FP16,
+            "dtype must be RINGATTN_DTYPE_FP32, RINGATTN_DTYPE_BF16 or RINGATTN_DTYPE_FP16");
+    if (count == 0) return 0;
+    REQUIRE(s && r, "bad reduce_scatter arguments");
+    size_t eb = dtype == RINGATTN_DTYPE_FP32 ? 4 : 2, block = count * eb;
+    const char *sb = s, *rb = r;
+    REQUIRE(rb == sb + (size_t)c->rank * block || sb + (size_t)c->n * block <= rb || rb + block <= sb,
+            "recv_buf overlaps send_buf other than as this rank's block");
+    rs_args* a = malloc(sizeof *a);
+    *a = (rs_args){c, s, r, count, dtype, ++c->cseq};
+    enqueue(st, do_reduce_scatter, a);
+    return 0;
+}
+/* Rank r takes block r of every rank's send buffer: block j of recv comes from rank j (its own block included). */
+static void do_all_to_all(void* p) {
+    g_args* a = p;
+    ngroup* g = a->c->g;
+    board_post(a->c, a->seq, a->send, 0, 0);
+    for (int j = 0; j < g->n; j++)
+        memcpy((char*)a->recv + (size_t)j * a->bytes, (const char*)g->board[j].send + (size_t)a->c->rank * a->bytes,
+               a->bytes);
+    board_leave(a->c, a->seq);
+}
+int32_t ringattn_nccl_all_to_all(ringattn_comm* c, const void* s, void* r, size_t b, ringattn_stream st) {
+    REQUIRE_LIVE(c);
+    if (b == 0) return 0;
+    REQUIRE(s && r, "bad all_to_all arguments");
+    size_t total = (size_t)c->n * b;
+    REQUIRE((const char*)s + total <= (const char*)r || (const char*)r + total <= (const char*)s,
+            "send_buf and recv_buf overlap");
+    g_args* a = malloc(sizeof *a);
+    *a = (g_args){c, s, r, b, 0, ++c->cseq};
+    enqueue(st, do_all_to_all, a);
+    return 0;
 }
 int32_t ringattn_nccl_comm_split(ringattn_comm* c, int32_t color, int32_t key, ringattn_comm** out) {
     REQUIRE_LIVE(c);

@@ -3,8 +3,11 @@ namespace RingAttention.Interop.Tests.Gpu;
 /// <summary>
 /// Scaled dot-product attention in float64 over contiguous [b, h, s, d] arrays, forward and backward, with the
 /// masks the shim supports and grouped KV heads. The ground truth the GPU results are compared with.
+/// With <c>RINGATTN_MASK_BAND</c>, query i sees key j iff i − windowLeft ≤ j ≤ i + windowRight (negative: unbounded), the
+/// header's rule written out directly rather than through the shim's simplification to cuDNN's masks.
 /// </summary>
-internal sealed class ReferenceAttention(int batch, int queryHeads, int kvHeads, int queryRows, int kvRows, int headDim, int mask, double scale)
+internal sealed class ReferenceAttention(int batch, int queryHeads, int kvHeads, int queryRows, int kvRows, int headDim, int mask, double scale,
+    int windowLeft = 0, int windowRight = 0)
 {
     public int QuerySize => batch * queryHeads * queryRows * headDim;
 
@@ -18,6 +21,7 @@ internal sealed class ReferenceAttention(int batch, int queryHeads, int kvHeads,
     {
         NativeConstants.RINGATTN_MASK_CAUSAL_TOP_LEFT => j <= i,
         NativeConstants.RINGATTN_MASK_CAUSAL_BOTTOM_RIGHT => j <= i + (kvRows - queryRows),
+        NativeConstants.RINGATTN_MASK_BAND => (windowLeft < 0 || j >= i - windowLeft) && (windowRight < 0 || j <= i + windowRight),
         _ => true,
     };
 

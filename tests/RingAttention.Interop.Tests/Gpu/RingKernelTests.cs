@@ -3,7 +3,7 @@ using static RingAttention.Interop.NativeConstants;
 
 namespace RingAttention.Interop.Tests.Gpu;
 
-/// <summary>The ring's CUDA kernels (LSE merge, accumulate, cast, fill, reorder) against values computed here.</summary>
+/// <summary>The ring's CUDA kernels (LSE merge, accumulate, cast) against values computed here.</summary>
 [Collection(GpuCollectionDefinition.Name)]
 [Trait("Category", "Gpu")]
 public sealed unsafe class RingKernelTests : GpuTestBase
@@ -97,7 +97,7 @@ public sealed unsafe class RingKernelTests : GpuTestBase
     }
 
     [Fact]
-    public void Cast_accumulate_and_fill_zero_follow_the_element_types()
+    public void Cast_and_accumulate_follow_the_element_types()
     {
         Requires.Gpu();
         const int Count = Heads * Rows * Dim;
@@ -126,62 +126,10 @@ public sealed unsafe class RingKernelTests : GpuTestBase
             Assert.Equal(start[i] + (float)halfResult[i], sums[i], 1e-6);
         }
 
-        ShimStatus.Check(NativeMethods.ringattn_fill_zero(&fp16, halves.Pointer, Stream));
-        Assert.All(halves.ToHost<Half>(Count, Stream), x => Assert.Equal((Half)0, x));
-
         ringattn_tensor_desc mismatched = Tensor(1, Heads, Rows + 1, Dim, RINGATTN_DTYPE_FP16);
         var error = Expect.Failure(NativeStatus.InvalidArgument,
             NativeMethods.ringattn_accumulate(&fp32, (float*)accumulator.Pointer, &mismatched, halves.Pointer, Stream), nameof(NativeMethods.ringattn_accumulate));
         Assert.Contains("differ from", error.Message, StringComparison.Ordinal);
-    }
-
-    [Theory]
-    [InlineData(RINGATTN_REORDER_DUAL_CHUNK)]
-    [InlineData(RINGATTN_REORDER_STRIPED)]
-    public void Reorder_places_tokens_by_the_documented_formula_and_inverts(int kind)
-    {
-        Requires.Gpu();
-        const int Outer = 2, WorldSize = 2, SeqLen = 8, Inner = 3, Count = Outer * SeqLen * Inner;
-        int[] tokens = Enumerable.Range(0, Count).ToArray(); // element value = its original flat index
-
-        using DeviceBuffer source = DeviceBuffer.FromHost<int>(tokens, Stream);
-        using DeviceBuffer balanced = DeviceBuffer.Allocate<int>(Count), restored = DeviceBuffer.Allocate<int>(Count);
-        ringattn_reorder_desc desc = new()
-        {
-            outer = Outer, seq_len = SeqLen, inner = Inner, element_bytes = sizeof(int), world_size = WorldSize, kind = kind, inverse = 0,
-        };
-        ShimStatus.Check(NativeMethods.ringattn_reorder(&desc, source.Pointer, balanced.Pointer, Stream));
-        desc.inverse = 1;
-        ShimStatus.Check(NativeMethods.ringattn_reorder(&desc, balanced.Pointer, restored.Pointer, Stream));
-
-        int[] result = balanced.ToHost<int>(Count, Stream);
-        for (int o = 0; o < Outer; o++)
-        {
-            for (int n = 0; n < SeqLen; n++)
-            {
-                int original = Original(n, kind, SeqLen, WorldSize);
-                for (int i = 0; i < Inner; i++)
-                {
-                    Assert.Equal((o * SeqLen + original) * Inner + i, result[(o * SeqLen + n) * Inner + i]);
-                }
-            }
-        }
-
-        Assert.Equal(tokens, restored.ToHost<int>(Count, Stream));
-    }
-
-    /// <summary>The header's formula: which original token sits at balanced position n.</summary>
-    private static int Original(int n, int kind, int seqLen, int worldSize)
-    {
-        if (kind == RINGATTN_REORDER_STRIPED)
-        {
-            int perRank = seqLen / worldSize;
-            return n % perRank * worldSize + n / perRank;
-        }
-
-        int chunk = seqLen / (2 * worldSize), p = n / chunk, offset = n % chunk;
-        int source = p % 2 == 0 ? p / 2 : 2 * worldSize - 1 - (p - 1) / 2;
-        return source * chunk + offset;
     }
 
     private static ringattn_tensor_desc Tensor(int batch, int heads, int rows, int dim, int dtype)

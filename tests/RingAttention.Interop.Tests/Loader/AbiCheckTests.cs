@@ -12,7 +12,7 @@ public sealed class AbiCheckTests
         Requires.CCompiler();
         nint library = NativeLibrary.Load(FakeShims.Good);
         AbiCheck.Verify(library, FakeShims.Good);
-        Assert.Equal(1u, AbiCheck.ExpectedVersion);
+        Assert.Equal(2u, AbiCheck.ExpectedVersion);
     }
 
     [Fact]
@@ -27,7 +27,7 @@ public sealed class AbiCheckTests
         Assert.Equal(AbiCheck.ExpectedVersion, error.ExpectedVersion);
         Assert.Equal(FakeShims.Abi999, error.LibraryPath);
         Assert.Equal(
-            $"{FakeShims.Abi999} reports ABI version 999, but RingAttention.Interop was generated from a ringattn_shim.h with ABI version 1. " +
+            $"{FakeShims.Abi999} reports ABI version 999, but RingAttention.Interop was generated from a ringattn_shim.h with ABI version 2. " +
             "Use the native library built from the same RingAttention version (or regenerate the bindings with bindings-gen).",
             error.Message);
     }

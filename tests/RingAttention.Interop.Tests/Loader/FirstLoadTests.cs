@@ -40,7 +40,7 @@ public sealed class FirstLoadTests
 
                 NativeVersions versions = NativeRuntime.GetVersions();
                 Assert.Equal(100, versions.Shim);
-                Assert.Equal(1, versions.Abi);
+                Assert.Equal((int)RingAttention.Interop.NativeConstants.RINGATTN_ABI_VERSION, versions.Abi);
                 Assert.Equal(library, versions.LibraryPath);
                 Assert.Equal(0, NativeRuntime.DeviceCount());
 
@@ -57,7 +57,7 @@ public sealed class FirstLoadTests
             }
 
             case "fake-abi999":
-                Assert.Contains($"{configured} reports ABI version 999, but RingAttention.Interop was generated from a ringattn_shim.h with ABI version 1.", reason, StringComparison.Ordinal);
+                Assert.Contains($"{configured} reports ABI version 999, but RingAttention.Interop was generated from a ringattn_shim.h with ABI version 2.", reason, StringComparison.Ordinal);
                 Assert.Equal(999u, Assert.Throws<NativeAbiMismatchException>(NativeRuntime.GetVersions).ActualVersion);
                 Assert.Throws<NativeAbiMismatchException>(() => NativeMethods.ringattn_abi_version());
                 break;
