@@ -286,11 +286,11 @@ typedef struct ringattn_sdpa_desc {
      * RINGATTN_MASK_NONE; window_right == 0 is the top-left causal mask (plus the left bound);
      * window_right == s_kv - s_q (s_q <= s_kv) is the bottom-right causal mask (plus the left bound, moved
      * to the bottom-right diagonal). Any other band is cuDNN's top-left band with
-     * diagonal_band_left_bound = window_left + 1 and diagonal_band_right_bound = window_right.
-     * Known refusals (RINGATTN_STATUS_UNSUPPORTED, cudnn-frontend's message): on cuDNN 9.14.0 exactly,
-     * forward and backward of a band with a left bound and no right bound (a "non-causal" sliding window
-     * in cuDNN's terms: window_right unbounded after the simplification) with s_kv > 1024 (fixed in
-     * 9.14.1); a left bound with s_q > s_kv, on any version (the shim refuses it before cuDNN).
+     * diagonal_band_left_bound = window_left + 1 and diagonal_band_right_bound = window_right, where an
+     * unbounded right side with a bounded left one becomes window_right = s_kv - 1 (it hides no key):
+     * cuDNN 9.14.0 refuses a left bound without a right bound ("non-causal" in its terms) past 1024 keys.
+     * Known refusal (RINGATTN_STATUS_UNSUPPORTED): a left bound with s_q > s_kv, on any version (the shim
+     * refuses it before cuDNN).
      */
     int64_t window_right;
     /** Softmax scale applied to Q·K^T. 0 means the default 1/sqrt(head_dim). Must be finite. */

@@ -69,6 +69,9 @@ SdpaMask canonical_mask(const ringattn_sdpa_desc* d) {
     if (wl >= d->s_q - 1) wl = -1;
     if (wr >= d->s_kv - 1) wr = -1;
     if (wl < 0 && wr < 0) return m;  // no mask
+    // cuDNN 9.14.0 refuses a left bound without a right one past 1024 keys (cudnn-frontend's
+    // sdpa_support_surface.h: "non-causal" there means "no right bound"). s_kv - 1 hides no key.
+    if (wr < 0) wr = d->s_kv - 1;
     if (wr == 0) {
         // Causal top-left, with the band's left bound as its window.
         m.right_bound = 0;
