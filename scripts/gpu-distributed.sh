@@ -9,6 +9,7 @@
 # Environment:
 #   CARRY               folder with cli/ and probe/ (scripts/gpu-carry.sh); default .gpu-carry
 #   RINGATTN_NATIVE_PATH the shim to load (gpu-check.sh's build, or a prebuilt one)
+#   STRATEGIES_ONLY=1   only section 4 (each strategy and a window through `run --distributed`), for a re-run
 #   QUICK=1             a shorter pass for a re-run: rings of 2 and 4 (and 2 of 2), the CLI, and the faults that end
 #                       fast (kill, raise, mismatch, port in use), not 3 and 8 ranks, hang, absent or strangers
 set -uo pipefail
@@ -54,6 +55,7 @@ run_case() {
 }
 
 # 1. The NCCL ring, one process per rank.
+if [ "${STRATEGIES_ONLY:-0}" != 1 ]; then
 # expect_line NAME PATTERN: the last case passed only if its log also holds PATTERN.
 expect_line() {
   if [ "${RESULTS[-1]:0:2}" = "ok" ] && ! grep -q "$2" "$OUT_DIR/$1.log"; then RESULTS[-1]="FAILED (no '$2' in the log)"; fi
@@ -72,6 +74,8 @@ if [ "${QUICK:-0}" != 1 ]; then
   expect_line "ring-3-striped-nomask-fp16" "RING PASS"
 fi
 
+fi
+
 # 2. The distributed CLI against the single-process one (same ring, virtual ranks), one cuDNN call, and float64.
 work="$(mktemp -d)"
 mkdir -p "$work/in" "$work/dist" "$work/single" "$work/one"
@@ -79,6 +83,24 @@ python3 scripts/distributed/make_inputs.py "$work/in" 1 4096 8 2 64 7
 cli_outputs() { echo --out "$1/o.npy" --lse "$1/lse.npy" --dq "$1/dq.npy" --dk "$1/dk.npy" --dv "$1/dv.npy"; }
 inputs=(--q "$work/in/q.npy" --k "$work/in/k.npy" --v "$work/in/v.npy" --do "$work/in/do.npy")
 common=(--backend cuda --dtype bf16 --mask causal --balance dual-chunk)
+compare_strategy() {  # compare_strategy NAME WINDOW|- OPTIONS...: single-process, one call and 4 processes, then compared
+  local name="$1" window="$2"; shift 2
+  local w=() && [ "$window" != - ] && w=(--window "$window")
+  mkdir -p "$work/$name-single" "$work/$name-one" "$work/$name-dist"
+  run_case "$name-single-process" 0 120 "${CLI[@]}" run "${common[@]}" --cp 4 "${w[@]}" "$@" "${inputs[@]}" $(cli_outputs "$work/$name-single")
+  run_case "$name-one-call" 0 120 "${CLI[@]}" run "${common[@]}" --cp 1 "${w[@]}" "${inputs[@]}" $(cli_outputs "$work/$name-one")
+  run_case "$name-distributed-4" 0 300 "${CLI[@]}" launch "${SHARE[@]}" --nproc-per-node 4 -- "${CLI[@]}" run "${common[@]}" --cp 4 "${w[@]}" "$@" --distributed "${inputs[@]}" $(cli_outputs "$work/$name-dist")
+  run_case "$name-compare" 0 300 python3 scripts/distributed/compare_outputs.py "$work/in" "$work/$name-dist" "$work/$name-single" "$work/$name-one" bf16 causal $([ "$window" != - ] && echo "$window")
+  expect_line "$name-compare" "CLI PASS"
+}
+if [ "${STRATEGIES_ONLY:-0}" = 1 ]; then
+  # 4. Every strategy, and a sliding window, across 4 processes against the same strategy on 4 virtual ranks.
+  compare_strategy "all-gather" - --strategy all-gather
+  compare_strategy "all-to-all" - --strategy all-to-all
+  compare_strategy "a2a-ring" - --strategy a2a+ring --a2a-size 2
+  compare_strategy "ring-window" 1000
+  compare_strategy "all-gather-window" 1000 --strategy all-gather
+else
 run_case "cli-single-process" 0 120 "${CLI[@]}" run "${common[@]}" --cp 4 "${inputs[@]}" $(cli_outputs "$work/single")
 run_case "cli-one-call" 0 120 "${CLI[@]}" run "${common[@]}" --cp 1 "${inputs[@]}" $(cli_outputs "$work/one")
 run_case "cli-distributed-4" 0 300 "${CLI[@]}" launch "${SHARE[@]}" --nproc-per-node 4 -- "${CLI[@]}" run "${common[@]}" --cp 4 --distributed "${inputs[@]}" $(cli_outputs "$work/dist")
@@ -118,6 +140,7 @@ sleep 2
 run_case "gpu-memory-freed" 0 30 bash -c 'nvidia-smi --query-gpu=memory.used --format=csv,noheader,nounits; used=$(nvidia-smi --query-gpu=memory.used --format=csv,noheader,nounits | head -n 1); [ "$used" -lt 1024 ] && ! pgrep -f "[R]ankProbe|[r]ingattn[.]dll"'
 run_case "fault-report" 0 60 python3 scripts/distributed/fault_report.py "$OUT_DIR" $([ "${QUICK:-0}" = 1 ] && echo kill raise mismatch)
 cat "$OUT_DIR/fault-report.log"
+fi
 rm -rf "$work"
 
 {

@@ -1,6 +1,7 @@
 """Compares a distributed run's outputs with the single-process ring, with single-call cuDNN (--cp 1) and with float64.
 
-compare_outputs.py INPUTS DISTRIBUTED SINGLE_PROCESS ONE_CALL DTYPE MASK
+compare_outputs.py INPUTS DISTRIBUTED SINGLE_PROCESS ONE_CALL DTYPE MASK [WINDOW]
+WINDOW: the run's --window, "L" (causal) or "L,R"; query i sees key j when i - L <= j <= i + R (-1: unbounded).
 Each of the last three folders holds o.npy, lse.npy, dq.npy, dk.npy, dv.npy. The float64 reference is computed on the
 inputs rounded to DTYPE, as the GPU sees them. Prints one line per output; exit 0 when the distributed outputs match the
 single-process ones (O and LSE bit for bit; the gradients within a tenth of their own error, since cuDNN's backward
@@ -12,6 +13,7 @@ import numpy as np
 import torch
 
 inputs, dist, single, one, dtype, mask = sys.argv[1:7]
+window = sys.argv[7] if len(sys.argv) > 7 else None
 tdtype = torch.bfloat16 if dtype == "bf16" else torch.float16
 
 
@@ -29,9 +31,20 @@ qh, kh, vh = (t.transpose(1, 2) for t in (q, k, v))
 groups = qh.shape[1] // kh.shape[1]
 kh, vh = kh.repeat_interleave(groups, dim=1), vh.repeat_interleave(groups, dim=1)
 scores = qh @ kh.transpose(-1, -2) / np.sqrt(q.shape[-1])
+s = scores.shape[-1]
+i = torch.arange(s, device=scores.device).unsqueeze(1)
+j = torch.arange(s, device=scores.device).unsqueeze(0)
+hidden = torch.zeros(s, s, dtype=torch.bool, device=scores.device)
 if mask == "causal":
-    s = scores.shape[-1]
-    scores = scores.masked_fill(torch.ones(s, s, dtype=torch.bool, device=scores.device).triu(1), float("-inf"))
+    hidden |= j > i
+if window is not None:
+    sides = [int(x) for x in window.split(",")]
+    left, right = sides[0], (sides[1] if len(sides) > 1 else 0)
+    if left >= 0:
+        hidden |= j < i - left
+    if right >= 0:
+        hidden |= j > i + right
+scores = scores.masked_fill(hidden, float("-inf"))
 lse = torch.logsumexp(scores, dim=-1)
 o = (torch.softmax(scores, dim=-1) @ vh).transpose(1, 2)
 o.backward(do)
