@@ -94,10 +94,11 @@ internal sealed class CudaRank : IDisposable
             long workspaceBytes = 0;
             for (int source = 0; source < problem.RingSize; source++)
             {
-                BlockTask task = RingSchedule.ForPair(problem, rank, source);
-                if (!task.IsSkipped)
+                // Every block of every step (a sliding window may split a step into several, each its own graph).
+                StepTasks tasks = RingSchedule.TasksFor(problem, rank, source);
+                for (int k = 0; k < tasks.Count; k++)
                 {
-                    workspaceBytes = Math.Max(workspaceBytes, _attention.WorkspaceBytesFor(task));
+                    workspaceBytes = Math.Max(workspaceBytes, _attention.WorkspaceBytesFor(tasks[k]));
                 }
             }
 

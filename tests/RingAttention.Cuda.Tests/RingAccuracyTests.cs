@@ -143,6 +143,21 @@ public sealed class RingAccuracyTests
             new(8, Bf16, None, Striped, 4, 4, Sbhd, 2, 256, 64),
             new(8, Fp16, Causal, Flat, 4, 2, Sbhd, 1, 256, 64),
             new(8, Bf16, Causal, Dual, 4, 2, Sbhd, 2, 256, 128),
+
+            // Sliding windows (MASK_BAND): every balancing under a causal window and under (L, R) bands, windows
+            // narrower and wider than a rank's block so that steps are skipped, cut and split into several blocks.
+            new(1, Bf16, Causal, Flat, 4, 2, Bshd, 1, 128, 64, AttentionWindow.Causal(20)),
+            new(2, Bf16, Causal, Flat, 4, 2, Bshd, 1, 256, 64, AttentionWindow.Causal(100)),
+            new(2, Fp16, Causal, Dual, 4, 4, Sbhd, 2, 256, 64, AttentionWindow.Causal(70)),
+            new(4, Fp16, Causal, Dual, 4, 2, Sbhd, 2, 256, 64, AttentionWindow.Causal(40)),
+            new(4, Bf16, Causal, Striped, 4, 2, Bshd, 1, 256, 64, AttentionWindow.Causal(17)),
+            new(8, Bf16, Causal, Dual, 4, 2, Bshd, 1, 256, 64, AttentionWindow.Causal(33)),
+            new(3, Bf16, None, Flat, 4, 2, Bshd, 1, 192, 64, new AttentionWindow(30, 50)),
+            new(3, Fp16, None, Flat, 4, 4, Sbhd, 1, 192, 64, new AttentionWindow(25, AttentionWindow.Unbounded)),
+            new(4, Fp16, None, Dual, 4, 2, Bshd, 2, 256, 64, new AttentionWindow(45, 20)),
+            new(4, Bf16, None, Dual, 4, 4, Bshd, 1, 256, 128, new AttentionWindow(AttentionWindow.Unbounded, 10)),
+            new(2, Bf16, None, Striped, 4, 2, Sbhd, 1, 256, 64, new AttentionWindow(7, 11)),
+            new(4, Fp16, None, Striped, 4, 4, Bshd, 2, 256, 64, new AttentionWindow(0, 3)),
         ];
 
         return cases.ToDictionary(c => c.Name, StringComparer.Ordinal);
@@ -150,12 +165,12 @@ public sealed class RingAccuracyTests
 
     private sealed record RingCase(
         int RingSize, DeviceElementType ElementType, AttentionMask Mask, LoadBalancing Balance,
-        int QueryHeads, int KeyValueHeads, TensorLayout Layout, int Batch, int Sequence, int HeadDim)
+        int QueryHeads, int KeyValueHeads, TensorLayout Layout, int Batch, int Sequence, int HeadDim, AttentionWindow? Window = null)
     {
         public RingProblem Problem => TestTensors.Problem(
-            RingSize, Mask, Balance, Batch, Sequence, QueryHeads, KeyValueHeads, HeadDim, Layout);
+            RingSize, Mask, Balance, Batch, Sequence, QueryHeads, KeyValueHeads, HeadDim, Layout) with { Window = Window };
 
         public string Name => string.Create(CultureInfo.InvariantCulture,
-            $"N={RingSize} {ElementType} {Mask} {Balance} H={QueryHeads}/{KeyValueHeads} {Layout} B={Batch} S={Sequence} D={HeadDim}");
+            $"N={RingSize} {ElementType} {Mask} {Balance} H={QueryHeads}/{KeyValueHeads} {Layout} B={Batch} S={Sequence} D={HeadDim}{(Window is AttentionWindow w ? $" window {w}" : "")}");
     }
 }
