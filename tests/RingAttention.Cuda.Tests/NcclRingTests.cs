@@ -10,9 +10,10 @@ namespace RingAttention.Cuda.Tests;
 public sealed class NcclRingTests
 {
     [Theory]
-    [InlineData(2)]
-    [InlineData(4)]
-    public void Nccl_ranks_give_the_virtual_rings_results(int ringSize)
+    [InlineData(2, false)]
+    [InlineData(4, false)]
+    [InlineData(4, true)]
+    public void Nccl_ranks_give_the_virtual_rings_results(int ringSize, bool window)
     {
         Gpu.Require();
         int devices = NativeRuntime.DeviceCount();
@@ -21,7 +22,8 @@ public sealed class NcclRingTests
             Assert.Skip(string.Create(CultureInfo.InvariantCulture, $"GPU test skipped: {ringSize} NCCL ranks need {ringSize} CUDA devices, {devices} visible."));
         }
 
-        RingProblem problem = TestTensors.Problem(ringSize, AttentionMask.Causal, LoadBalancing.DualChunk, batch: 1, queryHeads: 4, keyValueHeads: 2);
+        RingProblem problem = TestTensors.Problem(ringSize, AttentionMask.Causal, LoadBalancing.DualChunk, batch: 1, queryHeads: 4, keyValueHeads: 2)
+            with { Window = window ? AttentionWindow.Causal(40) : null };
         const DeviceElementType Type = DeviceElementType.BFloat16;
         var random = new Random(TestTensors.FreshSeed());
         (float[] q, float[] k, float[] v, float[] dO) = TestTensors.RoundedInputs(problem, Type, random);
