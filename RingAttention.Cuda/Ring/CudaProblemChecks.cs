@@ -11,12 +11,6 @@ internal static class CudaProblemChecks
     {
         ArgumentNullException.ThrowIfNull(problem);
         problem.Validate();
-        if (problem.Strategy != ContextParallelStrategy.Ring)
-        {
-            throw new ArgumentException(
-                Invariant($"The CUDA backend runs only Strategy = Ring for now, got {problem.Strategy}."), nameof(RingProblem.Strategy));
-        }
-
         if (!DeviceElementTypes.IsAttentionType(elementType))
         {
             throw new ArgumentOutOfRangeException(nameof(elementType), elementType, "The attention runs in BFloat16 or Float16.");

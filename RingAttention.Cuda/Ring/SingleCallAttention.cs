@@ -88,7 +88,7 @@ internal sealed class SingleCallAttention : IDisposable
     public static CudaTensorGeometry Plan(RingProblem problem, DeviceElementType elementType)
     {
         ArgumentNullException.ThrowIfNull(problem);
-        RingProblem full = problem with { RingSize = 1, Balance = LoadBalancing.None };
+        RingProblem full = problem with { RingSize = 1, Balance = LoadBalancing.None, Strategy = ContextParallelStrategy.Ring, AllToAllSize = 0 };
         CudaProblemChecks.Validate(full, elementType);
         return new CudaTensorGeometry(full, elementType);
     }

@@ -120,6 +120,9 @@ public sealed class RingAccuracyTests
         const TensorLayout Sbhd = TensorLayout.Sbhd;
         const DeviceElementType Bf16 = DeviceElementType.BFloat16;
         const DeviceElementType Fp16 = DeviceElementType.Float16;
+        const ContextParallelStrategy AllGather = ContextParallelStrategy.AllGather;
+        const ContextParallelStrategy AllToAll = ContextParallelStrategy.AllToAll;
+        const ContextParallelStrategy AllToAllThenRing = ContextParallelStrategy.AllToAllThenRing;
 
         // A covering set rather than the full product: every N meets both types, both masks, all three balancings,
         // GQA 4/2 and MHA, both layouts, batch 1 and 2, D 64 and 128.
@@ -158,6 +161,20 @@ public sealed class RingAccuracyTests
             new(4, Bf16, None, Dual, 4, 4, Bshd, 1, 256, 128, new AttentionWindow(AttentionWindow.Unbounded, 10)),
             new(2, Bf16, None, Striped, 4, 2, Sbhd, 1, 256, 64, new AttentionWindow(7, 11)),
             new(4, Fp16, None, Striped, 4, 4, Bshd, 2, 256, 64, new AttentionWindow(0, 3)),
+
+            // The other strategies (StrategyFactory on the GPU): all-gather, all-to-all (GQA 4/2 at N = 4 replicates
+            // K/V heads), and all-to-all inside groups of Na with a ring across them; one windowed case each.
+            new(2, Bf16, Causal, Dual, 4, 2, Bshd, 1, 256, 64, null, AllGather),
+            new(4, Fp16, Causal, Dual, 4, 2, Sbhd, 2, 256, 64, null, AllGather),
+            new(4, Bf16, None, Flat, 4, 4, Bshd, 1, 256, 64, null, AllGather),
+            new(4, Bf16, Causal, Dual, 4, 2, Bshd, 1, 256, 64, AttentionWindow.Causal(40), AllGather),
+            new(2, Bf16, Causal, Dual, 4, 2, Bshd, 1, 256, 64, null, AllToAll),
+            new(4, Fp16, Causal, Striped, 4, 2, Bshd, 2, 256, 64, null, AllToAll),
+            new(4, Bf16, None, Flat, 4, 4, Sbhd, 1, 256, 64, null, AllToAll),
+            new(4, Bf16, Causal, Dual, 4, 2, Bshd, 1, 256, 64, AttentionWindow.Causal(40), AllToAll),
+            new(4, Bf16, Causal, Dual, 4, 2, Bshd, 1, 256, 64, null, AllToAllThenRing, 2),
+            new(4, Fp16, None, Flat, 4, 4, Sbhd, 2, 256, 64, null, AllToAllThenRing, 2),
+            new(4, Bf16, Causal, Dual, 4, 2, Sbhd, 1, 256, 64, AttentionWindow.Causal(30), AllToAllThenRing, 2),
         ];
 
         return cases.ToDictionary(c => c.Name, StringComparer.Ordinal);
@@ -165,12 +182,14 @@ public sealed class RingAccuracyTests
 
     private sealed record RingCase(
         int RingSize, DeviceElementType ElementType, AttentionMask Mask, LoadBalancing Balance,
-        int QueryHeads, int KeyValueHeads, TensorLayout Layout, int Batch, int Sequence, int HeadDim, AttentionWindow? Window = null)
+        int QueryHeads, int KeyValueHeads, TensorLayout Layout, int Batch, int Sequence, int HeadDim, AttentionWindow? Window = null,
+        ContextParallelStrategy Strategy = ContextParallelStrategy.Ring, int AllToAllSize = 0)
     {
         public RingProblem Problem => TestTensors.Problem(
-            RingSize, Mask, Balance, Batch, Sequence, QueryHeads, KeyValueHeads, HeadDim, Layout) with { Window = Window };
+            RingSize, Mask, Balance, Batch, Sequence, QueryHeads, KeyValueHeads, HeadDim, Layout)
+            with { Window = Window, Strategy = Strategy, AllToAllSize = AllToAllSize };
 
         public string Name => string.Create(CultureInfo.InvariantCulture,
-            $"N={RingSize} {ElementType} {Mask} {Balance} H={QueryHeads}/{KeyValueHeads} {Layout} B={Batch} S={Sequence} D={HeadDim}{(Window is AttentionWindow w ? $" window {w}" : "")}");
+            $"N={RingSize} {ElementType} {Mask} {Balance} H={QueryHeads}/{KeyValueHeads} {Layout} B={Batch} S={Sequence} D={HeadDim}{(Window is AttentionWindow w ? $" window {w}" : "")}{(Strategy == ContextParallelStrategy.Ring ? "" : $" {Strategy}{(AllToAllSize > 0 ? $" Na={AllToAllSize}" : "")}")}");
     }
 }

@@ -49,14 +49,6 @@ public sealed class ValidationTests
         Assert.Equal("problem", e.ParamName);
     }
 
-    [Fact]
-    public void A_strategy_other_than_ring_is_refused_before_any_gpu_work()
-    {
-        ArgumentException e = Assert.Throws<ArgumentException>(() => new CudaRingAttention(Valid with { Strategy = ContextParallelStrategy.AllGather }));
-        Assert.Equal("Strategy", e.ParamName);
-        Assert.Contains("only Strategy = Ring", e.Message, StringComparison.Ordinal);
-    }
-
     [Theory]
     [InlineData(12)]
     [InlineData(264)]
