@@ -10,10 +10,13 @@ namespace RingAttention.Cuda.Tests;
 public sealed class NcclRingTests
 {
     [Theory]
-    [InlineData(2, false)]
-    [InlineData(4, false)]
-    [InlineData(4, true)]
-    public void Nccl_ranks_give_the_virtual_rings_results(int ringSize, bool window)
+    [InlineData(2, false, ContextParallelStrategy.Ring)]
+    [InlineData(4, false, ContextParallelStrategy.Ring)]
+    [InlineData(4, true, ContextParallelStrategy.Ring)]
+    [InlineData(4, false, ContextParallelStrategy.AllGather)]
+    [InlineData(4, false, ContextParallelStrategy.AllToAll)]
+    [InlineData(4, true, ContextParallelStrategy.AllToAllThenRing)]
+    public void Nccl_ranks_give_the_virtual_rings_results(int ringSize, bool window, ContextParallelStrategy strategy)
     {
         Gpu.Require();
         int devices = NativeRuntime.DeviceCount();
@@ -23,7 +26,12 @@ public sealed class NcclRingTests
         }
 
         RingProblem problem = TestTensors.Problem(ringSize, AttentionMask.Causal, LoadBalancing.DualChunk, batch: 1, queryHeads: 4, keyValueHeads: 2)
-            with { Window = window ? AttentionWindow.Causal(40) : null };
+            with
+            {
+                Window = window ? AttentionWindow.Causal(40) : null,
+                Strategy = strategy,
+                AllToAllSize = strategy == ContextParallelStrategy.AllToAllThenRing ? 2 : 0,
+            };
         const DeviceElementType Type = DeviceElementType.BFloat16;
         var random = new Random(TestTensors.FreshSeed());
         (float[] q, float[] k, float[] v, float[] dO) = TestTensors.RoundedInputs(problem, Type, random);
