@@ -18,6 +18,21 @@ internal sealed class CudaRank : IDisposable
     private readonly DeviceBufferSet _buffers;
     private readonly IRankAttention<DeviceTensor> _loop = null!;
     private readonly List<IDisposable> _owned = [];
+    private readonly RingWorkspace<DeviceTensor>? _workspace;
+
+    /// <summary>A rank of a plain ring whose transport <paramref name="createTransport"/> makes (tools that replay a rank).</summary>
+    public CudaRank(
+        RingProblem problem,
+        CudaTensorGeometry geometry,
+        CudaAttentionContext context,
+        int device,
+        int rank,
+        Func<RankStreams, RankTimelineRecorder?, IRingTransport<DeviceTensor>> createTransport,
+        bool recordTimeline,
+        ILogger logger)
+        : this(problem, geometry, context, device, rank, new RingOnlyLinks(createTransport), recordTimeline, logger)
+    {
+    }
 
     /// <param name="problem">The validated problem.</param>
     /// <param name="geometry">Its geometry in the compute precision.</param>
@@ -53,7 +68,7 @@ internal sealed class CudaRank : IDisposable
 
             // Every strategy through the factory; its kernels size their workspaces (and build every graph) here.
             _loop = StrategyFactory.Create(problem, backend, logger);
-            Workspace = backend.FirstWorkspace;
+            _workspace = backend.FirstWorkspace;
             CudnnWorkspaceBytes = backend.CudnnWorkspaceBytes;
         }
         catch
@@ -77,8 +92,8 @@ internal sealed class CudaRank : IDisposable
 
     public RankTimelineRecorder? Timeline { get; }
 
-    /// <summary>The ring buffers of the rank's top-level ring (null for a strategy without one).</summary>
-    public RingWorkspace<DeviceTensor>? Workspace { get; }
+    /// <summary>The ring buffers of the rank's ring (the first its strategy planned); throws for a strategy without one.</summary>
+    public RingWorkspace<DeviceTensor> Workspace => _workspace ?? throw new InvalidOperationException("The rank's strategy plans no ring buffers.");
 
     /// <summary>Bytes of the rank's ring and strategy buffers and cuDNN workspaces.</summary>
     public long DeviceMemoryBytes => _buffers.Bytes + _owned.OfType<DeviceBuffer>().Sum(b => b.Bytes);
