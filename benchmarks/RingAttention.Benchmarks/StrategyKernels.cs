@@ -11,7 +11,7 @@ namespace RingAttention.Benchmarks;
 /// replay (<see cref="CudaRankReplay"/>) runs. All-gather is not replayed: its per-chunk calls over the gathered
 /// prefix (bottom-right causal) need the GPU backend's all-gather plan, not reachable from here.
 /// </summary>
-internal static class StrategyKernels
+public static class StrategyKernels
 {
     /// <summary>Whether <paramref name="strategy"/> has a kernel replay here.</summary>
     public static bool Replayable(ContextParallelStrategy strategy) =>
@@ -41,7 +41,7 @@ internal static class StrategyKernels
     }
 
     /// <summary>The runner of a <see cref="CaseKind.StrategyKernels"/> case.</summary>
-    public static IAttentionRunner Create(BenchCase c, CudaAttentionContext context)
+    internal static IAttentionRunner Create(BenchCase c, CudaAttentionContext context)
     {
         ArgumentNullException.ThrowIfNull(c);
         RingProblem problem = c.Problem;
