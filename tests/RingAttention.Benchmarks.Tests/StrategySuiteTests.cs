@@ -88,6 +88,22 @@ public sealed class StrategySuiteTests
         Assert.Contains("heuristic: ring; fastest: " + (met ? "ring" : "all-to-all"), goal.Detail, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_strategy_left_unmeasured_leaves_the_goal_not_measured()
+    {
+        StrategyRow ring = Row(ContextParallelStrategy.Ring, 10.0, chosen: true);
+        StrategyRow allGather = Row(ContextParallelStrategy.AllGather, 8.0, chosen: false) with { TotalForwardMs = null };
+
+        IReadOnlyList<GoalResult> goals = StrategyReport.Goals([ring, allGather]);
+
+        Assert.Null(goals[0].Met);
+        Assert.Equal("not measured: all-gather", goals[0].Detail);
+
+        // The replay goal leaves all-gather out by design (no kernel replay), so the ring alone decides it.
+        StrategyRow replayed = ring with { KernelForwardMs = 1.0, KernelBackwardMs = 2.0 };
+        Assert.True(StrategyReport.Goals([replayed, allGather])[1].Met);
+    }
+
     private static StrategyRow Row(ContextParallelStrategy strategy, double totalMs, bool chosen) =>
         new("S=65536 causal H=16", 8, strategy, 0, 1, 2, 0.1, 0.2, 0, totalMs / 2, totalMs / 2, null, null, chosen);
 }
