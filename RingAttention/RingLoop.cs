@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using RingAttention.Backends;
+using RingAttention.Strategies;
 
 namespace RingAttention;
 
@@ -10,7 +11,7 @@ namespace RingAttention;
 /// by the backend.
 /// </summary>
 /// <typeparam name="TTensor">The backend's handle to a rank-local buffer.</typeparam>
-internal sealed partial class RingLoop<TTensor>
+internal sealed partial class RingLoop<TTensor> : IRankAttention<TTensor>
 {
     private readonly RingProblem _problem;
     private readonly IBlockAttentionKernel<TTensor> _kernel;

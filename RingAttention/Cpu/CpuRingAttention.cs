@@ -1,19 +1,20 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using RingAttention.Backends;
+using RingAttention.Strategies;
 using RingAttention.Threading;
 
 namespace RingAttention.Cpu;
 
 /// <summary>
-/// The ring on the CPU: N ranks as N concurrent threads, each with its own kernel, element-wise ops and
-/// buffers, exchanging K/V and dK/dV like GPUs would. Plan it once per problem; every call after the
-/// first reuses the buffers.
+/// Context-parallel attention on the CPU: N ranks as N concurrent threads, each with its own kernel, element-wise ops
+/// and buffers, exchanging K/V and dK/dV (or gathering, or trading heads) like GPUs would, for every
+/// <see cref="RingProblem.Strategy"/>. Plan it once per problem; every call after the first reuses the buffers.
 /// </summary>
 public sealed class CpuRingAttention : IRingAttention
 {
-    private readonly RingLoop<Memory<float>>[] _ranks;
-    private readonly ThreadRingHub _hub;
+    private readonly IRankAttention<Memory<float>>[] _ranks;
+    private readonly CpuGroupHubs _hub;
     private readonly RankThreads _threads;
     private readonly Lock _callGate = new();
     private readonly FullSequenceSharding _sharding;
@@ -37,39 +38,20 @@ public sealed class CpuRingAttention : IRingAttention
     {
         ArgumentNullException.ThrowIfNull(problem);
         problem.Validate();
-        if (problem.Strategy != ContextParallelStrategy.Ring)
-        {
-            throw new ArgumentException(
-                $"The CPU backend runs only Strategy = Ring for now, got {problem.Strategy}.", nameof(problem));
-        }
-
         options ??= new CpuRingOptions();
         Problem = problem;
         _checks = new HostShardChecks(problem);
         _sharding = new FullSequenceSharding(problem);
-        _hub = new ThreadRingHub(problem.RingSize, options.ExchangeTimeout);
-        _threads = new RankThreads(_hub);
+        _hub = new CpuGroupHubs(problem.RingSize, options.ExchangeTimeout);
         ILoggerFactory loggers = options.LoggerFactory ?? NullLoggerFactory.Instance;
-
-        var geometry = new CpuTensorGeometry(problem);
-        _ranks = new RingLoop<Memory<float>>[problem.RingSize];
+        _ranks = new IRankAttention<Memory<float>>[problem.RingSize];
         for (int rank = 0; rank < problem.RingSize; rank++)
         {
-            IBlockAttentionKernel<Memory<float>> kernel = new CpuBlockAttention(geometry);
-            if (kernelFactory is not null)
-            {
-                kernel = kernelFactory(rank, kernel);
-            }
-
-            _ranks[rank] = new RingLoop<Memory<float>>(
-                problem,
-                kernel,
-                new ThreadRingTransport(_hub, rank),
-                new CpuElementwiseOps(geometry),
-                CreateWorkspace(problem),
-                loggers.CreateLogger<CpuRingAttention>());
+            // Every strategy through one factory: the hubs of its groups are made as the ranks ask for them.
+            _ranks[rank] = StrategyFactory.Create(problem, new CpuStrategyBackend(rank, _hub, kernelFactory), loggers.CreateLogger<CpuRingAttention>());
         }
 
+        _threads = new RankThreads(_hub);
         _forwardRank = rank => _ranks[rank].Forward(_forwardCall.ForRank(rank).Select(AsMemory));
         _backwardRank = rank => _ranks[rank].Backward(_backwardCall.ForRank(rank).Select(AsMemory));
     }
@@ -151,39 +133,6 @@ public sealed class CpuRingAttention : IRingAttention
                 call = default;
             }
         }
-    }
-
-    private static RingWorkspace<Memory<float>> CreateWorkspace(RingProblem problem)
-    {
-        int q = checked((int)problem.LocalQueryElements);
-        int kv = checked((int)(2 * problem.LocalKeyValueElements));
-        int lse = checked((int)problem.LocalLseElements);
-
-        // A ring of one is a single attention call on the caller's tensors (RingLoop): it needs none of these. The CPU
-        // merges each step before the next one starts, so both steps' partials share one set.
-        Memory<float> RingOnly(int elements) => problem.RingSize > 1 ? new float[elements] : Memory<float>.Empty;
-        Memory<float> partialQ = RingOnly(q);
-        var partials = new StepPartials<Memory<float>>
-        {
-            Output = partialQ,
-            Lse = RingOnly(lse),
-            QueryGradient = partialQ,
-            KeyValueGradient = RingOnly(kv),
-        };
-        return new RingWorkspace<Memory<float>>
-        {
-            OwnKeyValue = RingOnly(kv),
-            KeyValueA = RingOnly(kv),
-            KeyValueB = RingOnly(kv),
-            PartialsA = partials,
-            PartialsB = partials,
-            OutputAccumulator = RingOnly(q),
-            LseAccumulator = RingOnly(lse),
-            QueryGradientAccumulator = RingOnly(q),
-            OwnKeyValueGradient = RingOnly(kv),
-            KeyValueGradientA = RingOnly(kv),
-            KeyValueGradientB = RingOnly(kv),
-        };
     }
 
     private static Memory<float> AsMemory(float[] shard) => shard;

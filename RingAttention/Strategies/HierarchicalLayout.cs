@@ -77,12 +77,10 @@ internal sealed class HierarchicalLayout
     /// <summary>
     /// The reorder after the inner all-to-all: element i is the row of the group's rank-order buffer (member a' rows
     /// at a'·L) that becomes row i of the inner ring's local shard; the inverse is applied before the all-to-all back.
+    /// The group's rows put in the sequence order of a ring of Na: identity for None (and for any balancing with
+    /// Na = 1), the dual-chunk order above, and for Striped with Na = N (the only striped case allowed, a ring of one)
+    /// the whole sequence in order, which the sub-problem (striped over one rank) holds as rows 0..S-1.
     /// </summary>
-    public int[] InnerOrder()
-    {
-        int rows = InnerSize * Problem.LocalLength;
-        return Problem.Balance == LoadBalancing.DualChunk
-            ? GatheredSequenceOrder.ToSequenceOrder(LoadBalancing.DualChunk, InnerSize, rows)
-            : Enumerable.Range(0, rows).ToArray();
-    }
+    public int[] InnerOrder() =>
+        GatheredSequenceOrder.ToSequenceOrder(Problem.Balance, InnerSize, InnerSize * Problem.LocalLength);
 }

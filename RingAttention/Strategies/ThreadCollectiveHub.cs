@@ -61,23 +61,19 @@ internal sealed class ThreadCollectiveHub : IRankFailureSignal, IDisposable
     }
 
     /// <summary>
-    /// Runs one collective for <paramref name="rank"/>: posts <paramref name="send"/>, then, once every member has
-    /// posted, calls <paramref name="read"/> with all posted buffers, then waits until every member has read.
+    /// First half of one collective for <paramref name="rank"/>: posts <paramref name="send"/> and returns every
+    /// member's posted buffer once all have posted. The caller reads what it needs, then calls <see cref="Leave"/>.
+    /// Split in two (rather than taking a callback) so that a collective allocates nothing.
     /// </summary>
-    public void Exchange(int rank, Memory<float> send, string operation, Action<ReadOnlyMemory<float>[]> read)
+    public ReadOnlySpan<Memory<float>> Arrive(int rank, Memory<float> send, string operation)
     {
-        ArgumentNullException.ThrowIfNull(read);
         _posted[rank] = send;
         Meet(rank, operation, "every member to post its buffer");
-        var all = new ReadOnlyMemory<float>[Size];
-        for (int r = 0; r < Size; r++)
-        {
-            all[r] = _posted[r];
-        }
-
-        read(all);
-        Meet(rank, operation, "every member to read the buffers");
+        return _posted;
     }
+
+    /// <summary>Second half: waits until every member has read, after which every send buffer may be reused.</summary>
+    public void Leave(int rank, string operation) => Meet(rank, operation, "every member to read the buffers");
 
     /// <inheritdoc />
     public void Dispose()

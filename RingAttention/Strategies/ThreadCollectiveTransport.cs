@@ -34,28 +34,28 @@ internal sealed class ThreadCollectiveTransport : ICollectiveTransport<Memory<fl
     public void AllGather(Memory<float> send, Memory<float> receive)
     {
         int block = CheckBlocks(receive.Length, send.Length, nameof(AllGather));
-        _hub.Exchange(Rank, send, nameof(AllGather), all =>
+        ReadOnlySpan<Memory<float>> all = _hub.Arrive(Rank, send, nameof(AllGather));
+        for (int r = 0; r < Size; r++)
         {
-            for (int r = 0; r < Size; r++)
-            {
-                all[r].Span.CopyTo(receive.Span.Slice(r * block, block));
-            }
-        });
+            all[r].Span.CopyTo(receive.Span.Slice(r * block, block));
+        }
+
+        _hub.Leave(Rank, nameof(AllGather));
     }
 
     /// <inheritdoc />
     public void ReduceScatterSum(Memory<float> send, Memory<float> receive)
     {
         int block = CheckBlocks(send.Length, receive.Length, nameof(ReduceScatterSum));
-        _hub.Exchange(Rank, send, nameof(ReduceScatterSum), all =>
+        ReadOnlySpan<Memory<float>> all = _hub.Arrive(Rank, send, nameof(ReduceScatterSum));
+        Span<float> sum = receive.Span;
+        sum.Clear();
+        for (int r = 0; r < Size; r++)
         {
-            Span<float> sum = receive.Span;
-            sum.Clear();
-            for (int r = 0; r < Size; r++)
-            {
-                TensorPrimitives.Add(sum, all[r].Span.Slice(Rank * block, block), sum);
-            }
-        });
+            TensorPrimitives.Add(sum, all[r].Span.Slice(Rank * block, block), sum);
+        }
+
+        _hub.Leave(Rank, nameof(ReduceScatterSum));
     }
 
     /// <inheritdoc />
@@ -68,13 +68,13 @@ internal sealed class ThreadCollectiveTransport : ICollectiveTransport<Memory<fl
         }
 
         int block = CheckBlocks(send.Length, send.Length / Size, nameof(AllToAll));
-        _hub.Exchange(Rank, send, nameof(AllToAll), all =>
+        ReadOnlySpan<Memory<float>> all = _hub.Arrive(Rank, send, nameof(AllToAll));
+        for (int r = 0; r < Size; r++)
         {
-            for (int r = 0; r < Size; r++)
-            {
-                all[r].Span.Slice(Rank * block, block).CopyTo(receive.Span.Slice(r * block, block));
-            }
-        });
+            all[r].Span.Slice(Rank * block, block).CopyTo(receive.Span.Slice(r * block, block));
+        }
+
+        _hub.Leave(Rank, nameof(AllToAll));
     }
 
     private int CheckBlocks(int whole, int block, string operation)

@@ -39,6 +39,38 @@ public sealed class AllocationTests
         Assert.Equal(0, perCall);
     }
 
+    [Theory]
+    [InlineData(ContextParallelStrategy.AllGather, 0)]
+    [InlineData(ContextParallelStrategy.AllToAll, 0)]
+    [InlineData(ContextParallelStrategy.AllToAllThenRing, 2)]
+    public void Every_strategy_allocates_nothing_per_call_after_the_first(ContextParallelStrategy strategy, int inner)
+    {
+        // Hkv = 2 over an all-to-all of 4 replicates the KV heads: the summed dK/dV path is measured too.
+        RingProblem problem = TestTensors.Problem(4, AttentionMask.Causal, LoadBalancing.DualChunk, sequence: 64, queryHeads: 4, headDim: 16)
+            with
+        { Strategy = strategy, AllToAllSize = inner, Window = AttentionWindow.Causal(20) };
+        using var attention = new CpuRingAttention(problem);
+        var random = new Random(TestTensors.FreshSeed());
+        float[][] q = Shards(random, problem.LocalQueryElements);
+        float[][] k = Shards(random, problem.LocalKeyValueElements);
+        float[][] v = Shards(random, problem.LocalKeyValueElements);
+        float[][] o = Shards(random, problem.LocalQueryElements);
+        float[][] lse = Shards(random, problem.LocalLseElements);
+        float[][] dO = Shards(random, problem.LocalQueryElements);
+        float[][] dq = Shards(random, problem.LocalQueryElements);
+        float[][] dk = Shards(random, problem.LocalKeyValueElements);
+        float[][] dv = Shards(random, problem.LocalKeyValueElements);
+
+        long perCall = AllocationMeter.LeastBytesPerCall(() =>
+        {
+            attention.Forward(new(q, k, v, o, lse));
+            attention.Backward(new(q, k, v, o, lse, dO, dq, dk, dv));
+        });
+
+        TestContext.Current.TestOutputHelper?.WriteLine($"{strategy}: {perCall} bytes per forward + backward, all threads");
+        Assert.Equal(0, perCall);
+    }
+
     [Fact]
     public void The_count_includes_what_rank_threads_allocate()
     {

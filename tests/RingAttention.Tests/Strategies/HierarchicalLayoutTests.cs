@@ -12,6 +12,9 @@ public sealed class HierarchicalLayoutTests
     [InlineData(6, 2, LoadBalancing.None)]
     [InlineData(4, 4, LoadBalancing.DualChunk)]
     [InlineData(4, 1, LoadBalancing.DualChunk)]
+    [InlineData(4, 4, LoadBalancing.Striped)]
+    [InlineData(4, 1, LoadBalancing.Striped)]
+    [InlineData(4, 4, LoadBalancing.None)]
     public void After_the_inner_all_to_all_and_reorder_each_member_holds_the_sub_problems_shard(int ranks, int inner, LoadBalancing balance)
     {
         RingProblem problem = StrategyTestProblems.Problem(ranks, 2 * ranks * 3, balance, AttentionMask.Causal, queryHeads: 2 * ranks, keyValueHeads: inner);
