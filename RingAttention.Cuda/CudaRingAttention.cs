@@ -19,7 +19,7 @@ namespace RingAttention.Cuda;
 public sealed partial class CudaRingAttention : IRingAttention
 {
     private readonly CudaRank[] _ranks;
-    private readonly VirtualRankHub _hub;
+    private readonly VirtualGroupHubs _hub;
     private readonly FullSequenceSharding _sharding;
     private readonly RankThreads _workers;
     private readonly CudaAttentionContext _context;
@@ -75,7 +75,7 @@ public sealed partial class CudaRingAttention : IRingAttention
         _forwardBody = RunForwardRank;
         _backwardBody = RunBackwardRank;
         _ranks = new CudaRank[problem.RingSize];
-        _hub = new VirtualRankHub(problem.RingSize, options.ExchangeTimeout);
+        _hub = new VirtualGroupHubs(problem.RingSize, options.ExchangeTimeout);
 
         using (new DeviceScope(Device))
         {
@@ -89,7 +89,7 @@ public sealed partial class CudaRingAttention : IRingAttention
                 {
                     _ranks[rank] = new CudaRank(
                         problem, _geometry, _context, Device, rank,
-                        (streams, timeline) => new VirtualRankTransport(_hub, rank, streams, timeline),
+                        _hub,
                         options.RecordTimeline, loopLogger, kernelFactory);
                 }
 

@@ -17,6 +17,7 @@ namespace RingAttention.Cuda;
 public sealed class CudaRingRank : IDisposable
 {
     private readonly CudaRank _rank;
+    private readonly NcclGroupLinks? _links;
     private readonly DeviceBundleChecks _checks;
     private readonly CudaAttentionContext _context;
     private readonly bool _ownsContext;
@@ -57,7 +58,7 @@ public sealed class CudaRingRank : IDisposable
             _entry = CudaCalls.CreateEvent();
             _rank = new CudaRank(
                 problem, geometry, _context, Device, communicator.Rank,
-                (streams, timeline) => new NcclRingTransport(communicator, streams, timeline),
+                _links = new NcclGroupLinks(communicator),
                 options.RecordTimeline, loggers.CreateLogger("RingAttention.Cuda.RingLoop"));
         }
         catch
@@ -143,6 +144,7 @@ public sealed class CudaRingRank : IDisposable
 
         _disposed = true;
         _rank?.Dispose();
+        _links?.Dispose(); // the split communicators of the strategy's groups, after the rank's streams are drained
         _callerStream.Dispose();
         _entry?.Dispose();
         if (_ownsContext)

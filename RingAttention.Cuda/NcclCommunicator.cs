@@ -213,6 +213,26 @@ public sealed unsafe class NcclCommunicator : IDisposable
         }
     }
 
+    /// <summary>Sums <paramref name="count"/>-element block r of every rank's <paramref name="send"/> into rank r's <paramref name="receive"/>.</summary>
+    internal void ReduceScatter(nint send, nint receive, long count, DeviceElementType type, SafeCudaStreamHandle stream)
+    {
+        lock (Gate)
+        {
+            ThrowIfAborted();
+            ShimStatus.Check(NativeMethods.ringattn_nccl_reduce_scatter(Handle, (void*)send, (void*)receive, (nuint)count, NativeCodes.DataType(type), stream));
+        }
+    }
+
+    /// <summary>Block j (<paramref name="bytes"/>) of <paramref name="send"/> to rank j; block j of <paramref name="receive"/> from rank j.</summary>
+    internal void AllToAll(nint send, nint receive, long bytes, SafeCudaStreamHandle stream)
+    {
+        lock (Gate)
+        {
+            ThrowIfAborted();
+            ShimStatus.Check(NativeMethods.ringattn_nccl_all_to_all(Handle, (void*)send, (void*)receive, (nuint)bytes, stream));
+        }
+    }
+
     /// <summary>One ring step's send to the next rank and receive from the previous one (see ringattn_nccl_ring_exchange).</summary>
     internal void RingExchange(nint send, nint receive, long bytes, RingDirection direction, SafeCudaStreamHandle stream)
     {

@@ -19,15 +19,15 @@ internal static class NativeCodes
     };
 
     /// <summary>
-    /// The RINGATTN_MASK_* of a ring step's block mask. A causal block is top-left aligned: its query and key rows start
-    /// at the same token (the diagonal block of a rank, or a whole sequence).
+    /// The RINGATTN_MASK_* and window bounds of a ring step's band. The full block and top-left causal keep the plain
+    /// masks with zero bounds (the descriptors, and so the cached graphs, of every unwindowed step); any other band is
+    /// RINGATTN_MASK_BAND, a null side as -1 (unbounded). A causal block is top-left aligned: its query and key rows
+    /// start at the same token.
     /// </summary>
-    public static int Mask(BlockMask mask) => mask switch
-    {
-        BlockMask.None => NativeConstants.RINGATTN_MASK_NONE,
-        BlockMask.Causal => NativeConstants.RINGATTN_MASK_CAUSAL_TOP_LEFT,
-        _ => throw new ArgumentOutOfRangeException(nameof(mask), mask, "Unknown block mask."),
-    };
+    public static (int Mask, long Left, long Right) Mask(BlockBand band) =>
+        band == BlockBand.None ? (NativeConstants.RINGATTN_MASK_NONE, 0, 0)
+        : band == BlockBand.Causal ? (NativeConstants.RINGATTN_MASK_CAUSAL_TOP_LEFT, 0, 0)
+        : (NativeConstants.RINGATTN_MASK_BAND, band.Left ?? -1, band.Right ?? -1);
 
     /// <summary>The RINGATTN_RING_* of <paramref name="direction"/>.</summary>
     public static int Direction(RingDirection direction) => direction switch

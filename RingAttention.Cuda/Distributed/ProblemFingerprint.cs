@@ -94,6 +94,7 @@ internal static class ProblemFingerprint
         yield return ("dtype", elementType.ToString());
         yield return ("mask", p.Mask.ToString());
         yield return ("balance", p.Balance.ToString());
+        yield return ("window", p.Window is AttentionWindow w ? w.ToString() : "none");
         yield return ("layout", p.Layout.ToString());
         yield return ("scale", string.Create(CultureInfo.InvariantCulture, $"{p.SoftmaxScale:R} (0x{BitConverter.SingleToInt32Bits(p.SoftmaxScale):X8})"));
     }

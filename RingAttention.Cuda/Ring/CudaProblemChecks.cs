@@ -11,19 +11,6 @@ internal static class CudaProblemChecks
     {
         ArgumentNullException.ThrowIfNull(problem);
         problem.Validate();
-        if (problem.Strategy != ContextParallelStrategy.Ring)
-        {
-            throw new ArgumentException(
-                Invariant($"The CUDA backend runs only Strategy = Ring for now, got {problem.Strategy}."), nameof(RingProblem.Strategy));
-        }
-
-        // Remove once the native shim takes a band (issue 16): the CPU ring already runs windows.
-        if (problem.Window is AttentionWindow window)
-        {
-            throw new ArgumentException(
-                Invariant($"The CUDA backend does not support sliding windows yet (Window = {window}); use the CPU backend."), nameof(RingProblem.Window));
-        }
-
         if (!DeviceElementTypes.IsAttentionType(elementType))
         {
             throw new ArgumentOutOfRangeException(nameof(elementType), elementType, "The attention runs in BFloat16 or Float16.");
@@ -42,12 +29,16 @@ internal static class CudaProblemChecks
             {
                 for (int source = 0; source < problem.RingSize; source++)
                 {
-                    BlockTask task = RingSchedule.ForPair(problem, rank, source);
-                    if (!task.IsSkipped && task.Query.Start % 4 != 0)
+                    StepTasks tasks = RingSchedule.TasksFor(problem, rank, source);
+                    for (int k = 0; k < tasks.Count; k++)
                     {
-                        throw new ArgumentException(
-                            Invariant($"With BatchSize = QueryHeads = 1 the backward needs every query row range to start at a multiple of 4; {problem.Balance} gives {task.Query}."),
-                            nameof(RingProblem.QueryHeads));
+                        RowRange query = tasks[k].Query;
+                        if (query.Start % 4 != 0)
+                        {
+                            throw new ArgumentException(
+                                Invariant($"With BatchSize = QueryHeads = 1 the backward needs every query row range to start at a multiple of 4; {problem.Balance} with window {problem.Window} gives {query}."),
+                                nameof(RingProblem.QueryHeads));
+                        }
                     }
                 }
             }

@@ -3,31 +3,24 @@ using RingAttention.Backends;
 using RingAttention.Cuda.Device;
 using RingAttention.Cuda.Timeline;
 using RingAttention.Interop;
+using RingAttention.Strategies;
 
 namespace RingAttention.Cuda.Ring;
 
 /// <summary>
-/// Everything one rank owns on its device: its compute and accumulation streams (<see cref="RankStreams"/>), every ring buffer, the cuDNN workspace (sized at plan
-/// time for every step the rank will run, which also builds and caches the graphs), the kernel, the element-wise ops,
-/// the transport and the ring loop. A call only enqueues work on the compute stream and allocates nothing.
+/// Everything one rank owns on its device: its compute and accumulation streams (<see cref="RankStreams"/>), and the
+/// problem's strategy (<see cref="StrategyFactory"/>) with every buffer, cuDNN workspace (sized at plan time for every
+/// block the rank will run, which also builds and caches the graphs), kernel, op and transport it uses, made through a
+/// <see cref="CudaStrategyBackend"/>. A call only enqueues work on the compute stream and allocates nothing.
 /// </summary>
 internal sealed class CudaRank : IDisposable
 {
     private readonly DeviceBufferSet _buffers;
-    private readonly RingLoop<DeviceTensor> _loop;
-    private readonly IDisposable _transport;
-    private readonly CudnnBlockAttention _attention = null!;
-    private readonly DeviceBuffer? _cudnnWorkspace;
+    private readonly IRankAttention<DeviceTensor> _loop = null!;
+    private readonly List<IDisposable> _owned = [];
+    private readonly RingWorkspace<DeviceTensor>? _workspace;
 
-    /// <param name="problem">The validated problem.</param>
-    /// <param name="geometry">Its geometry in the compute precision.</param>
-    /// <param name="context">cuDNN context of the rank's device.</param>
-    /// <param name="device">The rank's device; current on the calling thread.</param>
-    /// <param name="rank">The rank.</param>
-    /// <param name="createTransport">Makes the transport from the rank's streams and the timeline recorder (or null).</param>
-    /// <param name="recordTimeline">Whether to record timing events.</param>
-    /// <param name="logger">Where the loop logs.</param>
-    /// <param name="kernelFactory">For tests: wraps the rank's kernel.</param>
+    /// <summary>A rank of a plain ring whose transport <paramref name="createTransport"/> makes (tools that replay a rank).</summary>
     public CudaRank(
         RingProblem problem,
         CudaTensorGeometry geometry,
@@ -35,6 +28,28 @@ internal sealed class CudaRank : IDisposable
         int device,
         int rank,
         Func<RankStreams, RankTimelineRecorder?, IRingTransport<DeviceTensor>> createTransport,
+        bool recordTimeline,
+        ILogger logger)
+        : this(problem, geometry, context, device, rank, new RingOnlyLinks(createTransport), recordTimeline, logger)
+    {
+    }
+
+    /// <param name="problem">The validated problem.</param>
+    /// <param name="geometry">Its geometry in the compute precision.</param>
+    /// <param name="context">cuDNN context of the rank's device.</param>
+    /// <param name="device">The rank's device; current on the calling thread.</param>
+    /// <param name="rank">The rank.</param>
+    /// <param name="links">How the rank reaches the others of each group its strategy uses.</param>
+    /// <param name="recordTimeline">Whether to record timing events.</param>
+    /// <param name="logger">Where the loop logs.</param>
+    /// <param name="kernelFactory">For tests: wraps the rank's kernels.</param>
+    public CudaRank(
+        RingProblem problem,
+        CudaTensorGeometry geometry,
+        CudaAttentionContext context,
+        int device,
+        int rank,
+        ICudaRankLinks links,
         bool recordTimeline,
         ILogger logger,
         Func<int, IBlockAttentionKernel<DeviceTensor>, IBlockAttentionKernel<DeviceTensor>>? kernelFactory = null)
@@ -44,81 +59,17 @@ internal sealed class CudaRank : IDisposable
         _buffers = new DeviceBufferSet(device);
         try
         {
-            // A ring of one is a single attention call on the caller's tensors (RingLoop): one stream and no ring buffers.
-            bool ring = problem.RingSize > 1;
-            Streams = new RankStreams(separate: ring);
+            // A job of one rank is a single attention call on the caller's tensors (RingLoop): one stream and no buffers.
+            Streams = new RankStreams(separate: problem.RingSize > 1);
             Exit = CudaCalls.CreateEvent();
             Timeline = recordTimeline ? new RankTimelineRecorder(rank, problem.RingSize) : null;
+            var backend = new CudaStrategyBackend(new CudaRankParts(
+                rank, problem.RingSize, device, geometry.ElementType, context, Streams, _buffers, _owned, links, Timeline, kernelFactory));
 
-            DeviceElementType half = geometry.ElementType;
-            const DeviceElementType Fp32 = DeviceElementType.Float32;
-            DeviceTensor ringOnly(long elements, DeviceElementType type) => ring ? _buffers.Allocate(elements, type) : default;
-            long stacked = 2 * geometry.KeyValuePlaneElements;
-
-            // Two sets of step partials, so that a step's merge on the accumulation stream overlaps the next step's kernel.
-            // The forward's partial O is not used by the backward, so dQ's partial shares its memory.
-            StepPartials<DeviceTensor> partials()
-            {
-                DeviceTensor partialQ = ringOnly(geometry.QueryElements, half);
-                var set = new StepPartials<DeviceTensor>
-                {
-                    Output = partialQ,
-                    Lse = ringOnly(geometry.LseElements, Fp32),
-                    QueryGradient = partialQ,
-                    KeyValueGradient = ringOnly(stacked, half),
-                };
-                Streams.RegisterPartial(set.Output);
-                Streams.RegisterPartial(set.Lse);
-                Streams.RegisterPartial(set.KeyValueGradient);
-                return set;
-            }
-
-            // The forward's running O is not used by the backward either: the running dQ shares it.
-            DeviceTensor accumulatorQ = ringOnly(geometry.QueryElements, Fp32);
-            Workspace = new RingWorkspace<DeviceTensor>
-            {
-                OwnKeyValue = ringOnly(stacked, half),
-                KeyValueA = ringOnly(stacked, half),
-                KeyValueB = ringOnly(stacked, half),
-                PartialsA = partials(),
-                PartialsB = partials(),
-                OutputAccumulator = accumulatorQ,
-                LseAccumulator = ringOnly(geometry.LseElements, Fp32),
-                QueryGradientAccumulator = accumulatorQ,
-                OwnKeyValueGradient = ringOnly(stacked, Fp32),
-                KeyValueGradientA = ringOnly(stacked, Fp32),
-                KeyValueGradientB = ringOnly(stacked, Fp32),
-            };
-
-            _attention = new CudnnBlockAttention(geometry, context, Streams);
-            long workspaceBytes = 0;
-            for (int source = 0; source < problem.RingSize; source++)
-            {
-                BlockTask task = RingSchedule.ForPair(problem, rank, source);
-                if (!task.IsSkipped)
-                {
-                    workspaceBytes = Math.Max(workspaceBytes, _attention.WorkspaceBytesFor(task));
-                }
-            }
-
-            // Not in _buffers: cuDNN initializes what it needs of its workspace, and Poison must not touch it.
-            _cudnnWorkspace = _attention.AllocateWorkspace(workspaceBytes, Device);
-            CudnnWorkspaceBytes = workspaceBytes;
-
-            IRingTransport<DeviceTensor> transport = createTransport(Streams, Timeline);
-            _transport = (IDisposable)transport;
-            IBlockAttentionKernel<DeviceTensor> kernel = Timeline is null ? _attention : new TimedBlockAttention(_attention, Timeline, ComputeStream);
-            if (kernelFactory is not null)
-            {
-                kernel = kernelFactory(rank, kernel);
-            }
-            IRingElementwiseOps<DeviceTensor> ops = new CudaElementwiseOps(geometry, Streams);
-            if (Timeline is not null)
-            {
-                ops = new TimedElementwiseOps(ops, Timeline, Streams);
-            }
-
-            _loop = new RingLoop<DeviceTensor>(problem, kernel, transport, ops, Workspace, logger);
+            // Every strategy through the factory; its kernels size their workspaces (and build every graph) here.
+            _loop = StrategyFactory.Create(problem, backend, logger);
+            _workspace = backend.FirstWorkspace;
+            CudnnWorkspaceBytes = backend.CudnnWorkspaceBytes;
         }
         catch
         {
@@ -141,10 +92,11 @@ internal sealed class CudaRank : IDisposable
 
     public RankTimelineRecorder? Timeline { get; }
 
-    public RingWorkspace<DeviceTensor> Workspace { get; } = null!;
+    /// <summary>The ring buffers of the rank's ring (the first its strategy planned); throws for a strategy without one.</summary>
+    public RingWorkspace<DeviceTensor> Workspace => _workspace ?? throw new InvalidOperationException("The rank's strategy plans no ring buffers.");
 
-    /// <summary>Bytes of the rank's ring buffers and cuDNN workspace.</summary>
-    public long DeviceMemoryBytes => _buffers.Bytes + (_cudnnWorkspace?.Bytes ?? 0);
+    /// <summary>Bytes of the rank's ring and strategy buffers and cuDNN workspaces.</summary>
+    public long DeviceMemoryBytes => _buffers.Bytes + _owned.OfType<DeviceBuffer>().Sum(b => b.Bytes);
 
     public long CudnnWorkspaceBytes { get; }
 
@@ -188,10 +140,14 @@ internal sealed class CudaRank : IDisposable
     {
         // Work may still be queued on the streams: wait before the memory goes away.
         Streams?.Dispose();
-        _transport?.Dispose();
+        foreach (IDisposable owned in _owned)
+        {
+            owned.Dispose();
+        }
+
+        _owned.Clear();
         Timeline?.Dispose();
         _buffers.Dispose();
-        _cudnnWorkspace?.Dispose();
         Exit?.Dispose();
     }
 

@@ -139,8 +139,7 @@ internal sealed unsafe class CudnnBlockAttention : IBlockAttentionKernel<DeviceT
         desc.s_kv = task.KeyValue.Count;
         desc.head_dim = p.HeadDim;
         desc.dtype = NativeCodes.DataType(_geometry.ElementType);
-        desc.mask = NativeCodes.Mask(task.Mask);
-        desc.window_left = 0;
+        (desc.mask, desc.window_left, desc.window_right) = NativeCodes.Mask(task.Band);
         desc.scale = p.SoftmaxScale;
         desc.deterministic = 0;
         fixed (long* q = desc.q_stride, k = desc.k_stride, v = desc.v_stride, o = desc.o_stride)

@@ -41,8 +41,7 @@ internal sealed class SingleCallAttention : IDisposable
             KeyValueGradient = geometry.Planes(_buffers.Allocate(stacked, half));
 
             RingProblem full = geometry.Problem;
-            int length = full.SequenceLength;
-            _task = new BlockTask(0, RowRange.All(length), RowRange.All(length), full.Mask == AttentionMask.Causal ? BlockMask.Causal : BlockMask.None);
+            _task = RingSchedule.ForPair(full, 0, 0); // the whole sequence under its mask and window
             _kernel = new CudnnBlockAttention(geometry, context, Stream);
             _workspace = _kernel.AllocateWorkspace(_kernel.WorkspaceBytesFor(_task), Device);
         }
@@ -89,7 +88,7 @@ internal sealed class SingleCallAttention : IDisposable
     public static CudaTensorGeometry Plan(RingProblem problem, DeviceElementType elementType)
     {
         ArgumentNullException.ThrowIfNull(problem);
-        RingProblem full = problem with { RingSize = 1, Balance = LoadBalancing.None };
+        RingProblem full = problem with { RingSize = 1, Balance = LoadBalancing.None, Strategy = ContextParallelStrategy.Ring, AllToAllSize = 0 };
         CudaProblemChecks.Validate(full, elementType);
         return new CudaTensorGeometry(full, elementType);
     }

@@ -20,14 +20,6 @@ internal readonly record struct BlockTask(int SourceRank, RowRange Query, RowRan
     /// <summary>True when the step has no visible pair and is skipped.</summary>
     public bool IsSkipped => Query.IsEmpty || KeyValue.IsEmpty;
 
-    /// <summary>
-    /// The band as a <see cref="BlockMask"/>, for backends that know only the full block and top-left causal (the
-    /// cuDNN path, which refuses windowed problems); throws for any other band.
-    /// </summary>
-    public BlockMask Mask => Band == BlockBand.None ? BlockMask.None
-        : Band == BlockBand.Causal ? BlockMask.Causal
-        : throw new NotSupportedException($"The block band {Band} is not a plain mask; this backend does not support sliding windows.");
-
     /// <summary>A skipped step.</summary>
     public static BlockTask Skip(int sourceRank) => new(sourceRank, default, default, BlockBand.None);
 

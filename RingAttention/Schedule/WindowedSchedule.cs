@@ -22,6 +22,17 @@ internal static class WindowedSchedule
 
         int queryRuns = Runs(problem, rank, out AffineRows q0, out AffineRows q1);
         int keyRuns = Runs(problem, source, out AffineRows k0, out AffineRows k1);
+        if (queryRuns == 1 && keyRuns == 2 && window.HasLeft)
+        {
+            // The last dual-chunk rank's two adjacent chunks against another rank's single chunk: split the queries
+            // into their chunks too, so that no block with a left bound has more query rows than key rows (the shim,
+            // after cuDNN, refuses such a band; ringattn_shim.h, window_left).
+            int half = q0.Count / 2;
+            q1 = new AffineRows(q0.Start + half, half, q0.Position + half, 1);
+            q0 = q0 with { Count = half };
+            queryRuns = 2;
+        }
+
         for (int qi = 0; qi < queryRuns; qi++)
         {
             for (int ki = 0; ki < keyRuns; ki++)

@@ -10,9 +10,13 @@ namespace RingAttention.Cuda.Tests;
 public sealed class NcclRingTests
 {
     [Theory]
-    [InlineData(2)]
-    [InlineData(4)]
-    public void Nccl_ranks_give_the_virtual_rings_results(int ringSize)
+    [InlineData(2, false, ContextParallelStrategy.Ring)]
+    [InlineData(4, false, ContextParallelStrategy.Ring)]
+    [InlineData(4, true, ContextParallelStrategy.Ring)]
+    [InlineData(4, false, ContextParallelStrategy.AllGather)]
+    [InlineData(4, false, ContextParallelStrategy.AllToAll)]
+    [InlineData(4, true, ContextParallelStrategy.AllToAllThenRing)]
+    public void Nccl_ranks_give_the_virtual_rings_results(int ringSize, bool window, ContextParallelStrategy strategy)
     {
         Gpu.Require();
         int devices = NativeRuntime.DeviceCount();
@@ -21,7 +25,13 @@ public sealed class NcclRingTests
             Assert.Skip(string.Create(CultureInfo.InvariantCulture, $"GPU test skipped: {ringSize} NCCL ranks need {ringSize} CUDA devices, {devices} visible."));
         }
 
-        RingProblem problem = TestTensors.Problem(ringSize, AttentionMask.Causal, LoadBalancing.DualChunk, batch: 1, queryHeads: 4, keyValueHeads: 2);
+        RingProblem problem = TestTensors.Problem(ringSize, AttentionMask.Causal, LoadBalancing.DualChunk, batch: 1, queryHeads: 4, keyValueHeads: 2)
+            with
+            {
+                Window = window ? AttentionWindow.Causal(40) : null,
+                Strategy = strategy,
+                AllToAllSize = strategy == ContextParallelStrategy.AllToAllThenRing ? 2 : 0,
+            };
         const DeviceElementType Type = DeviceElementType.BFloat16;
         var random = new Random(TestTensors.FreshSeed());
         (float[] q, float[] k, float[] v, float[] dO) = TestTensors.RoundedInputs(problem, Type, random);

@@ -120,6 +120,9 @@ public sealed class RingAccuracyTests
         const TensorLayout Sbhd = TensorLayout.Sbhd;
         const DeviceElementType Bf16 = DeviceElementType.BFloat16;
         const DeviceElementType Fp16 = DeviceElementType.Float16;
+        const ContextParallelStrategy AllGather = ContextParallelStrategy.AllGather;
+        const ContextParallelStrategy AllToAll = ContextParallelStrategy.AllToAll;
+        const ContextParallelStrategy AllToAllThenRing = ContextParallelStrategy.AllToAllThenRing;
 
         // A covering set rather than the full product: every N meets both types, both masks, all three balancings,
         // GQA 4/2 and MHA, both layouts, batch 1 and 2, D 64 and 128.
@@ -143,6 +146,35 @@ public sealed class RingAccuracyTests
             new(8, Bf16, None, Striped, 4, 4, Sbhd, 2, 256, 64),
             new(8, Fp16, Causal, Flat, 4, 2, Sbhd, 1, 256, 64),
             new(8, Bf16, Causal, Dual, 4, 2, Sbhd, 2, 256, 128),
+
+            // Sliding windows (MASK_BAND): every balancing under a causal window and under (L, R) bands, windows
+            // narrower and wider than a rank's block so that steps are skipped, cut and split into several blocks.
+            new(1, Bf16, Causal, Flat, 4, 2, Bshd, 1, 128, 64, AttentionWindow.Causal(20)),
+            new(2, Bf16, Causal, Flat, 4, 2, Bshd, 1, 256, 64, AttentionWindow.Causal(100)),
+            new(2, Fp16, Causal, Dual, 4, 4, Sbhd, 2, 256, 64, AttentionWindow.Causal(70)),
+            new(4, Fp16, Causal, Dual, 4, 2, Sbhd, 2, 256, 64, AttentionWindow.Causal(40)),
+            new(4, Bf16, Causal, Striped, 4, 2, Bshd, 1, 256, 64, AttentionWindow.Causal(17)),
+            new(8, Bf16, Causal, Dual, 4, 2, Bshd, 1, 256, 64, AttentionWindow.Causal(33)),
+            new(3, Bf16, None, Flat, 4, 2, Bshd, 1, 192, 64, new AttentionWindow(30, 50)),
+            new(3, Fp16, None, Flat, 4, 4, Sbhd, 1, 192, 64, new AttentionWindow(25, AttentionWindow.Unbounded)),
+            new(4, Fp16, None, Dual, 4, 2, Bshd, 2, 256, 64, new AttentionWindow(45, 20)),
+            new(4, Bf16, None, Dual, 4, 4, Bshd, 1, 256, 128, new AttentionWindow(AttentionWindow.Unbounded, 10)),
+            new(2, Bf16, None, Striped, 4, 2, Sbhd, 1, 256, 64, new AttentionWindow(7, 11)),
+            new(4, Fp16, None, Striped, 4, 4, Bshd, 2, 256, 64, new AttentionWindow(0, 3)),
+
+            // The other strategies (StrategyFactory on the GPU): all-gather, all-to-all (GQA 4/2 at N = 4 replicates
+            // K/V heads), and all-to-all inside groups of Na with a ring across them; one windowed case each.
+            new(2, Bf16, Causal, Dual, 4, 2, Bshd, 1, 256, 64, null, AllGather),
+            new(4, Fp16, Causal, Dual, 4, 2, Sbhd, 2, 256, 64, null, AllGather),
+            new(4, Bf16, None, Flat, 4, 4, Bshd, 1, 256, 64, null, AllGather),
+            new(4, Bf16, Causal, Dual, 4, 2, Bshd, 1, 256, 64, AttentionWindow.Causal(40), AllGather),
+            new(2, Bf16, Causal, Dual, 4, 2, Bshd, 1, 256, 64, null, AllToAll),
+            new(4, Fp16, Causal, Striped, 4, 2, Bshd, 2, 256, 64, null, AllToAll),
+            new(4, Bf16, None, Flat, 4, 4, Sbhd, 1, 256, 64, null, AllToAll),
+            new(4, Bf16, Causal, Dual, 4, 2, Bshd, 1, 256, 64, AttentionWindow.Causal(40), AllToAll),
+            new(4, Bf16, Causal, Dual, 4, 2, Bshd, 1, 256, 64, null, AllToAllThenRing, 2),
+            new(4, Fp16, None, Flat, 4, 4, Sbhd, 2, 256, 64, null, AllToAllThenRing, 2),
+            new(4, Bf16, Causal, Dual, 4, 2, Sbhd, 1, 256, 64, AttentionWindow.Causal(30), AllToAllThenRing, 2),
         ];
 
         return cases.ToDictionary(c => c.Name, StringComparer.Ordinal);
@@ -150,12 +182,14 @@ public sealed class RingAccuracyTests
 
     private sealed record RingCase(
         int RingSize, DeviceElementType ElementType, AttentionMask Mask, LoadBalancing Balance,
-        int QueryHeads, int KeyValueHeads, TensorLayout Layout, int Batch, int Sequence, int HeadDim)
+        int QueryHeads, int KeyValueHeads, TensorLayout Layout, int Batch, int Sequence, int HeadDim, AttentionWindow? Window = null,
+        ContextParallelStrategy Strategy = ContextParallelStrategy.Ring, int AllToAllSize = 0)
     {
         public RingProblem Problem => TestTensors.Problem(
-            RingSize, Mask, Balance, Batch, Sequence, QueryHeads, KeyValueHeads, HeadDim, Layout);
+            RingSize, Mask, Balance, Batch, Sequence, QueryHeads, KeyValueHeads, HeadDim, Layout)
+            with { Window = Window, Strategy = Strategy, AllToAllSize = AllToAllSize };
 
         public string Name => string.Create(CultureInfo.InvariantCulture,
-            $"N={RingSize} {ElementType} {Mask} {Balance} H={QueryHeads}/{KeyValueHeads} {Layout} B={Batch} S={Sequence} D={HeadDim}");
+            $"N={RingSize} {ElementType} {Mask} {Balance} H={QueryHeads}/{KeyValueHeads} {Layout} B={Batch} S={Sequence} D={HeadDim}{(Window is AttentionWindow w ? $" window {w}" : "")}{(Strategy == ContextParallelStrategy.Ring ? "" : $" {Strategy}{(AllToAllSize > 0 ? $" Na={AllToAllSize}" : "")}")}");
     }
 }

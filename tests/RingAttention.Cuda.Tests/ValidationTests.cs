@@ -49,22 +49,6 @@ public sealed class ValidationTests
         Assert.Equal("problem", e.ParamName);
     }
 
-    [Fact]
-    public void A_sliding_window_is_refused_naming_the_property_before_any_gpu_work()
-    {
-        ArgumentException e = Assert.Throws<ArgumentException>(() => new CudaRingAttention(Valid with { Window = AttentionWindow.Causal(8) }));
-        Assert.Equal("Window", e.ParamName);
-        Assert.Contains("does not support sliding windows", e.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void A_strategy_other_than_ring_is_refused_before_any_gpu_work()
-    {
-        ArgumentException e = Assert.Throws<ArgumentException>(() => new CudaRingAttention(Valid with { Strategy = ContextParallelStrategy.AllGather }));
-        Assert.Equal("Strategy", e.ParamName);
-        Assert.Contains("only Strategy = Ring", e.Message, StringComparison.Ordinal);
-    }
-
     [Theory]
     [InlineData(12)]
     [InlineData(264)]

@@ -28,7 +28,7 @@ public sealed class RingScheduleTests
                 {
                     for (int j = task.KeyValue.Start; j < task.KeyValue.End; j++)
                     {
-                        bool visible = task.Mask == BlockMask.None || (j - task.KeyValue.Start) <= (i - task.Query.Start);
+                        bool visible = task.Band == BlockBand.None || (j - task.KeyValue.Start) <= (i - task.Query.Start);
                         if (visible)
                         {
                             int query = SequenceReorder.OriginalPosition(balance, ringSize, s, (rank * l) + i);
@@ -59,7 +59,7 @@ public sealed class RingScheduleTests
             for (int step = 1; step < 4; step++)
             {
                 BlockTask task = RingSchedule.ForPair(problem, rank, RingSchedule.ForwardSource(rank, step, 4));
-                Assert.Equal(BlockMask.None, task.Mask);
+                Assert.Equal(BlockBand.None, task.Band);
                 Assert.Equal(problem.LocalLength * problem.LocalLength / 2, task.Query.Count * task.KeyValue.Count);
             }
         }
