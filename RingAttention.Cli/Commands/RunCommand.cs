@@ -25,6 +25,8 @@ internal static class RunCommand
         Option<TensorLayout?> layout = CliOptions.OptionalChoice("--layout", "Axis order of every tensor file: bshd = [B, S, H, D], sbhd = [S, B, H, D] (default bshd).", CliChoices.Layouts);
         Option<float?> scale = CliOptions.OptionalPositiveFloat("--scale", "Softmax scale (default 1/sqrt(D)).");
         Option<WindowSides?> window = WindowOption.Create();
+        Option<StrategySelection?> strategy = StrategyOption.Create();
+        Option<int> allToAllSize = StrategyOption.CreateSize();
         Option<string> query = CliOptions.Path("--q", "Q, full sequence in natural token order, Hq heads.", required: true);
         Option<string> key = CliOptions.Path("--k", "K, like Q but with Hkv heads (Hq a multiple of Hkv).", required: true);
         Option<string> value = CliOptions.Path("--v", "V, shaped like K.", required: true);
@@ -47,13 +49,14 @@ internal static class RunCommand
 
         var command = new Command("run", "Run ring attention on .npy files: forward (O, LSE) and, with --do, backward (dQ, dK, dV).")
         {
-            backend, dtype, ringSize, mask, balance, layout, scale, window, query, key, value, output, lse,
+            backend, dtype, ringSize, mask, balance, layout, scale, window, strategy, allToAllSize, query, key, value, output, lse,
             outputGradient, queryGradient, keyGradient, valueGradient, distributed, timeout, checkFinite,
         };
         command.Validators.Add(result => RequireSupportedDtype(result, backend, dtype));
         command.Validators.Add(result => RequireCompleteGradientOptions(result, outputGradient, [queryGradient, keyGradient, valueGradient]));
         command.Validators.Add(result => RequireCudaWhenDistributed(result, backend, distributed));
         command.Validators.Add(result => WindowOption.Validate(result, window, mask, backend));
+        command.Validators.Add(result => StrategyOption.Validate(result, strategy, allToAllSize, ringSize, balance, mask, window));
         command.SetAction(parsed =>
         {
             string? outputGradientPath = parsed.GetValue(outputGradient);
@@ -67,6 +70,8 @@ internal static class RunCommand
                 Layout = parsed.GetValue(layout) ?? TensorLayout.Bshd,
                 Scale = parsed.GetValue(scale),
                 Window = parsed.GetValue(window)?.For(parsed.GetValue(mask)),
+                Strategy = StrategyOption.ToStrategy(parsed.GetValue(strategy) ?? StrategySelection.Ring),
+                AllToAllSize = parsed.GetValue(allToAllSize),
                 QueryPath = parsed.GetRequiredValue(query),
                 KeyPath = parsed.GetRequiredValue(key),
                 ValuePath = parsed.GetRequiredValue(value),
@@ -78,8 +83,8 @@ internal static class RunCommand
             };
             using ILoggerFactory loggers = VerboseLogging.Create(parsed.GetValue(verbose));
             return parsed.GetValue(distributed)
-                ? DistributedRunJob.Execute(request, TimeSpan.FromSeconds(parsed.GetValue(timeout)), parsed.InvocationConfiguration.Output, loggers)
-                : RunJob.Execute(request, parsed.InvocationConfiguration.Output, loggers);
+                ? DistributedRunJob.Execute(request, TimeSpan.FromSeconds(parsed.GetValue(timeout)), parsed.InvocationConfiguration.Output, parsed.InvocationConfiguration.Error, loggers)
+                : RunJob.Execute(request, parsed.InvocationConfiguration.Output, parsed.InvocationConfiguration.Error, loggers);
         });
         return command;
     }

@@ -15,10 +15,11 @@ namespace RingAttention.Cli.Running;
 internal static partial class RunJob
 {
     /// <summary>Runs <paramref name="request"/>; user errors surface as exceptions that <see cref="ErrorReport"/> maps to exit code 2.</summary>
-    public static int Execute(RunRequest request, TextWriter output, ILoggerFactory loggers)
+    public static int Execute(RunRequest request, TextWriter output, TextWriter error, ILoggerFactory loggers)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(error);
         ArgumentNullException.ThrowIfNull(loggers);
         ILogger logger = loggers.CreateLogger("ringattn.run");
 
@@ -28,7 +29,13 @@ internal static partial class RunJob
 
         // Headers first: the problem is checked against every shape before any data is read.
         using RunInputs inputs = RunInputs.Open(request);
-        RingProblem problem = inputs.BuildProblem(request);
+        // --strategy auto models the GPUs of one node (NVLink); the choice is the same whichever backend runs it.
+        RingProblem problem = inputs.BuildProblem(request, LinkKind.NvLink, out StrategyRecommendation? auto);
+        if (auto is not null)
+        {
+            error.WriteLine(StrategyResolver.Notice(auto));
+        }
+
         LogPlanned(logger, problem.BatchSize, problem.SequenceLength, problem.QueryHeads, problem.KeyValueHeads, problem.HeadDim, problem.RingSize, problem.Mask, problem.Balance, problem.Layout, problem.SoftmaxScale);
 
         // With --check-finite each file is scanned as it is decoded: a NaN stops the run before any compute.
@@ -58,9 +65,17 @@ internal static partial class RunJob
 
         outputs.Commit();
         output.WriteLine(Text(
-            $"{CliApp.Name}: {AttentionBackends.Describe(backend)}, N={problem.RingSize}, mask={CliChoices.NameOf(CliChoices.Masks, problem.Mask)}, balance={CliChoices.NameOf(CliChoices.Balances, problem.Balance)}, Q {inputs.Query.ShapeText} K/V {inputs.Key.ShapeText} {CliChoices.NameOf(CliChoices.Layouts, problem.Layout)}, scale {problem.SoftmaxScale:G6}: forward {forwardMs:F1} ms{backwardText}"));
+            $"{CliApp.Name}: {AttentionBackends.Describe(backend)}, N={problem.RingSize}, mask={CliChoices.NameOf(CliChoices.Masks, problem.Mask)}, balance={CliChoices.NameOf(CliChoices.Balances, problem.Balance)}{StrategyText(problem)}, Q {inputs.Query.ShapeText} K/V {inputs.Key.ShapeText} {CliChoices.NameOf(CliChoices.Layouts, problem.Layout)}, scale {problem.SoftmaxScale:G6}: forward {forwardMs:F1} ms{backwardText}"));
         return ExitCodes.Success;
     }
+
+    /// <summary>", strategy=all-to-all" (with ", a2a-size=K" for a2a+ring) for any strategy but the ring, whose summary stays as it was.</summary>
+    internal static string StrategyText(RingProblem problem) => problem.Strategy switch
+    {
+        ContextParallelStrategy.Ring => string.Empty,
+        ContextParallelStrategy.AllToAllThenRing => Text($", strategy={StrategyOption.NameOf(problem.Strategy)}, a2a-size={problem.AllToAllSize}"),
+        _ => $", strategy={StrategyOption.NameOf(problem.Strategy)}",
+    };
 
     private static float[] Read(ILogger logger, NpyMappedFile file, bool checkFinite)
     {

@@ -13,10 +13,13 @@ internal static class RunProblemBuilder
     private const int HeadsAxis = 2;
     private const int HeadDimAxis = 3;
 
-    /// <summary>Builds and validates the problem for <paramref name="request"/>.</summary>
-    /// <exception cref="CliUsageException">The shapes are wrong or disagree.</exception>
+    /// <summary>
+    /// Builds and validates the problem for <paramref name="request"/>, with its strategy (--strategy auto: the library's
+    /// choice for <paramref name="link"/>, returned in <paramref name="auto"/>).
+    /// </summary>
+    /// <exception cref="CliUsageException">The shapes are wrong or disagree, or the strategy cannot split the heads.</exception>
     /// <exception cref="ArgumentException">The library rejects the problem (e.g. S not divisible by N).</exception>
-    public static RingProblem Build(RunRequest request, TensorInfo query, TensorInfo key, TensorInfo value, TensorInfo? outputGradient)
+    public static RingProblem Build(RunRequest request, TensorInfo query, TensorInfo key, TensorInfo value, TensorInfo? outputGradient, LinkKind link, out StrategyRecommendation? auto)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(query);
@@ -63,7 +66,7 @@ internal static class RunProblemBuilder
             Window = request.Window,
         };
         problem.Validate();
-        return problem;
+        return StrategyResolver.Apply(request, problem, query, key, link, out auto);
     }
 
     /// <summary>The axis names of a tensor file in <paramref name="layout"/>.</summary>

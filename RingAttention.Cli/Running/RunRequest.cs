@@ -30,6 +30,12 @@ internal sealed record RunRequest
     /// <summary>--window: the sliding window on the original positions; null means none.</summary>
     public AttentionWindow? Window { get; init; }
 
+    /// <summary>--strategy: how the ranks share the work; null is auto (<see cref="ContextParallelStrategies.Choose"/> picks).</summary>
+    public ContextParallelStrategy? Strategy { get; init; } = ContextParallelStrategy.Ring;
+
+    /// <summary>--a2a-size: the all-to-all group size of <see cref="ContextParallelStrategy.AllToAllThenRing"/>; 0 otherwise.</summary>
+    public int AllToAllSize { get; init; }
+
     /// <summary>Q input file.</summary>
     public required string QueryPath { get; init; }
 

@@ -27,6 +27,7 @@ internal static class AttentionRunners
         {
             CaseKind.Baseline => new BaselineRunner(c.Problem, Context),
             CaseKind.CriticalPath => CudaRankReplay.ForRank(c.Problem, c.Rank, Context),
+            CaseKind.StrategyKernels => StrategyKernels.Create(c, Context),
             _ => new RingRunner(c.Problem, Context),
         };
         MemoryBytes[c.Id] = runner.DeviceMemoryBytes;

@@ -16,6 +16,15 @@ public enum CaseKind
 
     /// <summary>All N virtual ranks of the ring on one GPU, transfers included (<c>CudaRingAttention</c>).</summary>
     RingTotal,
+
+    /// <summary>All N virtual ranks on one GPU under <see cref="BenchCase.Strategy"/>, transfers included (<c>CudaRingAttention</c>).</summary>
+    StrategyTotal,
+
+    /// <summary>
+    /// One rank's kernels under <see cref="BenchCase.Strategy"/>, replayed alone without transfers: all-to-all's one
+    /// full-sequence call on the rank's heads, or rank <see cref="BenchCase.Rank"/> of all-to-all then ring's inner ring.
+    /// </summary>
+    StrategyKernels,
 }
 
 /// <summary>The forward or the backward pass.</summary>
@@ -38,6 +47,8 @@ public enum Pass
 /// <param name="Balance">Load balancing of the ring.</param>
 /// <param name="Rank">The replayed rank (critical path only).</param>
 /// <param name="HeadDim">D.</param>
+/// <param name="Strategy">The strategy (strategy cases only; Ring otherwise).</param>
+/// <param name="AllToAllSize">Na of <see cref="ContextParallelStrategy.AllToAllThenRing"/>, else 0.</param>
 public sealed record BenchCase(
     CaseKind Kind,
     int SequenceLength,
@@ -47,7 +58,9 @@ public sealed record BenchCase(
     int RingSize = 1,
     LoadBalancing Balance = LoadBalancing.None,
     int Rank = 0,
-    int HeadDim = 128)
+    int HeadDim = 128,
+    ContextParallelStrategy Strategy = ContextParallelStrategy.Ring,
+    int AllToAllSize = 0)
 {
     /// <summary>Batch size (always 1).</summary>
     public const int BatchSize = 1;
@@ -62,6 +75,8 @@ public sealed record BenchCase(
                 CaseKind.Baseline => "base",
                 CaseKind.Ring => Invariant($"ring-N{RingSize}"),
                 CaseKind.CriticalPath => Invariant($"crit-N{RingSize}r{Rank}"),
+                CaseKind.StrategyTotal => Invariant($"strat-{StrategyText}-N{RingSize}"),
+                CaseKind.StrategyKernels => Invariant($"kern-{StrategyText}-N{RingSize}{(Strategy == ContextParallelStrategy.AllToAllThenRing ? Invariant($"r{Rank}") : string.Empty)}"),
                 _ => Invariant($"total-N{RingSize}"),
             };
             string balance = Kind == CaseKind.Baseline || RingSize == 1 ? string.Empty : Balance switch
@@ -73,6 +88,15 @@ public sealed record BenchCase(
             return Invariant($"{kind}-{SizeText(SequenceLength)}-{(Mask == AttentionMask.Causal ? "causal" : "nomask")}{balance}-{HeadsText}{(HeadDim == 128 ? string.Empty : Invariant($"-D{HeadDim}"))}");
         }
     }
+
+    /// <summary>The strategy in case ids: ring, allgather, alltoall, a2a4ring.</summary>
+    public string StrategyText => Strategy switch
+    {
+        ContextParallelStrategy.AllGather => "allgather",
+        ContextParallelStrategy.AllToAll => "alltoall",
+        ContextParallelStrategy.AllToAllThenRing => Invariant($"a2a{AllToAllSize}ring"),
+        _ => "ring",
+    };
 
     /// <summary>"H16" or "H32x8" (GQA).</summary>
     public string HeadsText => QueryHeads == KeyValueHeads ? Invariant($"H{QueryHeads}") : Invariant($"H{QueryHeads}x{KeyValueHeads}");
@@ -91,6 +115,8 @@ public sealed record BenchCase(
         RingSize = Kind == CaseKind.Baseline ? 1 : RingSize,
         Mask = Mask,
         Balance = Kind == CaseKind.Baseline ? LoadBalancing.None : Balance,
+        Strategy = Kind is CaseKind.StrategyTotal or CaseKind.StrategyKernels ? Strategy : ContextParallelStrategy.Ring,
+        AllToAllSize = Kind is CaseKind.StrategyTotal or CaseKind.StrategyKernels ? AllToAllSize : 0,
     };
 
     /// <summary>Floating-point operations of the full problem: 4·B·Hq·S²·D forward, 2.5× that backward, halved for causal.</summary>

@@ -9,7 +9,7 @@ using static System.FormattableString;
 namespace RingAttention.Benchmarks;
 
 /// <summary>
-/// Entry point: <c>dotnet RingAttention.Benchmarks.dll [--out DIR] [--quick | --smoke] [--cases GLOB,...] [--list] [BenchmarkDotNet options]</c>.
+/// Entry point: <c>dotnet RingAttention.Benchmarks.dll [--out DIR] [--quick | --smoke] [--strategies] [--cases GLOB,...] [--list] [BenchmarkDotNet options]</c>.
 /// Runs the cases with BenchmarkDotNet in-process and writes <c>&lt;card&gt;.md</c>, <c>.json</c> and <c>.svg</c> into DIR.
 /// </summary>
 public static class Program
@@ -21,6 +21,7 @@ public static class Program
           --out DIR        where <card>.md, <card>.json and <card>.svg go (default: benchmarks/results)
           --quick          a subset with fewer iterations (about 1-2 minutes)
           --smoke          tiny shapes, same structure (for the CPU emulator of the shim; the numbers mean nothing)
+          --strategies     the strategy suite instead (issue 16: each strategy at S = 64K, N = 2, 4, 8; with --quick N = 8, H = 16)
           --cases GLOB     only cases whose id matches (comma-separated globs, e.g. 'base-*,ring-*' or '*S064K*')
           --list           print the case ids and exit (no GPU needed)
         env: RINGATTN_NATIVE_PATH (libringattn_shim.so or its folder), GIT_COMMIT (else read from .git)
@@ -34,6 +35,7 @@ public static class Program
         CaseCatalog.Size size = CaseCatalog.Size.Full;
         string[]? globs = null;
         bool list = false;
+        bool strategies = false;
         var passThrough = new List<string>();
         for (int i = 0; i < args.Length; i++)
         {
@@ -51,6 +53,9 @@ public static class Program
                 case "--cases" when i + 1 < args.Length:
                     globs = args[++i].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
                     break;
+                case "--strategies":
+                    strategies = true;
+                    break;
                 case "--list":
                     list = true;
                     break;
@@ -63,7 +68,7 @@ public static class Program
             }
         }
 
-        IReadOnlyList<BenchCase> all = CaseCatalog.Build(size);
+        IReadOnlyList<BenchCase> all = strategies ? StrategyCatalog.Build(size) : CaseCatalog.Build(size);
         IReadOnlyList<BenchCase> cases = globs is null ? all : [.. all.Where(c => globs.Any(g => Glob(g).IsMatch(c.Id)))];
         if (list)
         {
@@ -118,15 +123,22 @@ public static class Program
         IReadOnlyList<string> traces = [];
         IReadOnlyList<CriticalPathBreakdown> breakdowns = [];
         IReadOnlyList<InterleavedTiming> interleaved = [];
-        if (globs is null)
+        if (globs is null && !strategies)
         {
             interleaved = InterleavedComparison.Measure(size, rounds: size == CaseCatalog.Size.Full ? 10 : 4);
             (traces, breakdowns) = TimelineTrace.ReplayCriticalPaths(output, environment.CardSlug, size);
             traces = [.. traces, .. TimelineTrace.Write(output, environment.CardSlug, size)];
         }
 
-        IReadOnlyList<GoalResult> goals = Results.Goals(rows, CaseCatalog.SingleGpuShapes(size), CaseCatalog.RingShapes(size), breakdowns, interleaved);
-        var report = new RunReport(environment, size.ToString().ToLowerInvariant(), bdn, rows, goals, breakdowns);
+        IReadOnlyList<StrategyRow> strategyRows = strategies ? StrategyReport.Build(rows, cases) : [];
+        IReadOnlyList<GoalResult> goals = strategies
+            ? StrategyReport.Goals(strategyRows)
+            : Results.Goals(rows, CaseCatalog.SingleGpuShapes(size), CaseCatalog.RingShapes(size), breakdowns, interleaved);
+        string suite = size.ToString().ToLowerInvariant();
+        var report = new RunReport(environment, strategies ? (size == CaseCatalog.Size.Full ? "strategies" : "strategies-" + suite) : suite, bdn, rows, goals, breakdowns)
+        {
+            Strategies = strategyRows,
+        };
         IReadOnlyList<string> files = [.. ReportWriter.Write(report, output), .. traces];
 
         Console.WriteLine(ReportWriter.ConsoleTable(report, files));

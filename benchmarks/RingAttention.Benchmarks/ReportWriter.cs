@@ -15,7 +15,11 @@ namespace RingAttention.Benchmarks;
 /// <param name="Breakdowns">Where the replayed slowest ranks' time goes (empty when the traces were not run).</param>
 public sealed record RunReport(
     GpuEnvironment Environment, string Suite, string BenchmarkDotNet, IReadOnlyList<ResultRow> Results, IReadOnlyList<GoalResult> Goals,
-    IReadOnlyList<CriticalPathBreakdown> Breakdowns);
+    IReadOnlyList<CriticalPathBreakdown> Breakdowns)
+{
+    /// <summary>The strategy suite's rows (<c>--strategies</c>); empty otherwise.</summary>
+    public IReadOnlyList<StrategyRow> Strategies { get; init; } = [];
+}
 
 /// <summary>Writes <c>&lt;card&gt;.md</c>, <c>&lt;card&gt;.json</c> and <c>&lt;card&gt;.svg</c>, and the short console table.</summary>
 public static class ReportWriter
@@ -86,6 +90,7 @@ public static class ReportWriter
         md.AppendLine(Invariant($"{met} met, {notMet} not met, {report.Goals.Count - met - notMet} not measured."));
         md.AppendLine();
         AppendBreakdowns(md, report);
+        StrategyReport.Append(md, report.Strategies);
 
         md.AppendLine("## Results");
         md.AppendLine();
@@ -97,7 +102,7 @@ public static class ReportWriter
         }
 
         md.AppendLine();
-        md.AppendLine("Kinds: `base` one cuDNN call on the full sequence; `ring-N1` the ring at N=1 (public device API); `crit-N<n>r<r>` rank r of an n-rank ring replayed alone with transfers skipped (its TFLOP/s is per GPU: FLOPs/N over its time; the critical path is the slowest replayed rank); `total-N<n>` all n virtual ranks on one GPU, transfers included.");
+        md.AppendLine("Kinds: `base` one cuDNN call on the full sequence; `ring-N1` the ring at N=1 (public device API); `crit-N<n>r<r>` rank r of an n-rank ring replayed alone with transfers skipped (its TFLOP/s is per GPU: FLOPs/N over its time; the critical path is the slowest replayed rank); `total-N<n>` all n virtual ranks on one GPU, transfers included; `strat-<strategy>-N<n>` the same under that strategy; `kern-<strategy>-N<n>` one rank's kernels under that strategy replayed alone.");
         md.AppendLine();
         md.AppendLine("## Plot");
         md.AppendLine();
@@ -171,7 +176,7 @@ public static class ReportWriter
             .Select(g => g.Key)
             .FirstOrDefault();
         var series = report.Results
-            .Where(r => r.Tflops is not null && r.Kind != CaseKind.RingTotal
+            .Where(r => r.Tflops is not null && r.Kind is not (CaseKind.RingTotal or CaseKind.StrategyTotal or CaseKind.StrategyKernels)
                 && (r.Mask, r.QueryHeads, r.KeyValueHeads) == family)
             .GroupBy(r => (r.Kind, r.RingSize, r.Pass, r.Mask, r.QueryHeads, r.KeyValueHeads))
             .Select(g =>

@@ -109,7 +109,7 @@ public static class Results
             .Select(r =>
             {
                 BenchCase c = r.Case;
-                int perGpu = c.Kind == CaseKind.CriticalPath ? c.RingSize : 1;
+                int perGpu = c.Kind is CaseKind.CriticalPath or CaseKind.StrategyKernels ? c.RingSize : 1;
                 double? tflops = r.Mean is double ms ? c.Flops(r.Pass) / perGpu / (ms * 1e-3) / 1e12 : null;
                 double? t1 = baseline.TryGetValue((c.ShapeKey, r.Pass), out double b) ? b : null;
                 double? ratio = tflops is double t && t1 is double bt ? t / (c.Flops(r.Pass) / (bt * 1e-3) / 1e12) : null;
@@ -119,7 +119,7 @@ public static class Results
                 long? memory = AttentionRunners.MemoryBytes.TryGetValue(c.Id, out long bytes) ? bytes : null;
                 return new ResultRow(
                     c.Id, c.Kind, r.Pass, c.SequenceLength, c.Mask == AttentionMask.Causal ? "causal" : "none", c.QueryHeads, c.KeyValueHeads,
-                    c.HeadDim, c.Kind == CaseKind.Baseline ? 1 : c.RingSize, c.Kind == CaseKind.CriticalPath ? c.Rank : null,
+                    c.HeadDim, c.Kind == CaseKind.Baseline ? 1 : c.RingSize, c.Kind == CaseKind.CriticalPath || (c.Kind == CaseKind.StrategyKernels && c.Strategy == ContextParallelStrategy.AllToAllThenRing) ? c.Rank : null,
                     c.Kind == CaseKind.Baseline ? "-" : c.Balance.ToString(), r.N, r.Mean, r.StdDev, r.Min, tflops, ratio, efficiency,
                     memory, r.Allocated, AttentionRunners.ThreadAllocatedBytes.TryGetValue((c.Id, r.Pass), out long own) ? own : null, r.Mean is null);
             })];

@@ -164,6 +164,33 @@ public sealed class CudaBackendTests
         }
     }
 
+    [Theory]
+    [InlineData("all-gather", null, "causal", "dual-chunk")]
+    [InlineData("all-to-all", null, "causal", "striped")]
+    [InlineData("a2a+ring", "2", "none", "dual-chunk")]
+    public void Cuda_backend_runs_each_strategy_like_the_cpu_backend(string strategy, string? size, string mask, string balance)
+    {
+        RequireGpu();
+        using var scenario = new RunScenario([1, 64, 4, 64], [1, 64, 2, 64]);
+        string[] options = size is null ? ["--strategy", strategy] : ["--strategy", strategy, "--a2a-size", size];
+        List<string> cpuArgs = [.. scenario.BackwardArgs(4, mask, balance), .. options];
+        CliResult cpu = CliRunner.Run([.. cpuArgs]);
+        Assert.True(cpu.ExitCode == 0, cpu.Stderr);
+        NpyArray[] cpuFiles = [.. OutputFiles(scenario).Select(NpyReader.Read)];
+
+        CliResult gpu = CliRunner.Run([.. cpuArgs, "--backend", "cuda"]);
+
+        Assert.True(gpu.ExitCode == 0, gpu.Stderr);
+        Assert.Contains($", strategy={strategy}", Assert.Single(gpu.StdoutLines), StringComparison.Ordinal);
+        string[] names = ["O", "LSE", "dQ", "dK", "dV"];
+        NpyArray[] gpuFiles = [.. OutputFiles(scenario).Select(NpyReader.Read)];
+        for (int i = 0; i < names.Length; i++)
+        {
+            double error = ErrorMeasure.RelativeError(gpuFiles[i].Data, [.. cpuFiles[i].Data.Select(x => (double)x)]);
+            Assert.True(error < 2.5e-2, string.Create(CultureInfo.InvariantCulture, $"{strategy} {names[i]}: relative error {error:E3} vs the cpu backend (seed {scenario.Seed})"));
+        }
+    }
+
     [Fact]
     public void Cuda_backend_rejects_sizes_cudnn_cannot_run_in_one_line()
     {

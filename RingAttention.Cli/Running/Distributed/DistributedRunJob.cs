@@ -20,9 +20,10 @@ namespace RingAttention.Cli.Running.Distributed;
 internal static partial class DistributedRunJob
 {
     /// <summary>Runs this rank of <paramref name="request"/>; returns the exit code.</summary>
-    public static int Execute(RunRequest request, TimeSpan operationTimeout, TextWriter output, ILoggerFactory loggers)
+    public static int Execute(RunRequest request, TimeSpan operationTimeout, TextWriter output, TextWriter error, ILoggerFactory loggers)
     {
         ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(error);
         ILogger logger = loggers.CreateLogger("ringattn.run");
         AttentionBackends.ThrowIfUnavailable(BackendKind.Cuda);
         ProcessGroupEnvironment environment = ProcessGroupEnvironment.FromProcess();
@@ -41,7 +42,14 @@ internal static partial class DistributedRunJob
         NpyMappedFile key = inputs.Key;
         NpyMappedFile value = inputs.Value;
         NpyMappedFile? outputGradient = inputs.OutputGradient;
-        RingProblem problem = inputs.BuildProblem(request);
+        // --strategy auto: NVLink inside one node, InfiniBand when the job spans nodes; every rank decides alike, rank 0 says it.
+        LinkKind link = environment.NodeCount > 1 ? LinkKind.InfiniBand : LinkKind.NvLink;
+        RingProblem problem = inputs.BuildProblem(request, link, out StrategyRecommendation? auto);
+        if (auto is not null && environment.Rank == 0)
+        {
+            error.WriteLine(StrategyResolver.Notice(auto));
+        }
+
         DeviceElementType type = CudaElementTypes.ToDeviceType(request.Precision ?? ElementPrecision.BFloat16);
 
         using var group = CudaProcessGroup.Join(environment, new ProcessGroupOptions { LoggerFactory = loggers, OperationTimeout = operationTimeout });
@@ -103,7 +111,7 @@ internal static partial class DistributedRunJob
             outputs.Commit();
             string backwardText = backward ? Invariant($", backward {backwardMs:F1} ms") : string.Empty;
             output.WriteLine(Invariant(
-                $"{CliApp.Name}: cuda {CliChoices.NameOf(CliChoices.Dtypes, request.Precision ?? ElementPrecision.BFloat16)} ({problem.RingSize} processes, NCCL, {environment.Launcher}), N={problem.RingSize}, mask={CliChoices.NameOf(CliChoices.Masks, problem.Mask)}, balance={CliChoices.NameOf(CliChoices.Balances, problem.Balance)}, Q {query.ShapeText} K/V {key.ShapeText} {CliChoices.NameOf(CliChoices.Layouts, problem.Layout)}, scale {problem.SoftmaxScale:G6}: forward {forwardMs:F1} ms{backwardText}"));
+                $"{CliApp.Name}: cuda {CliChoices.NameOf(CliChoices.Dtypes, request.Precision ?? ElementPrecision.BFloat16)} ({problem.RingSize} processes, NCCL, {environment.Launcher}), N={problem.RingSize}, mask={CliChoices.NameOf(CliChoices.Masks, problem.Mask)}, balance={CliChoices.NameOf(CliChoices.Balances, problem.Balance)}{RunJob.StrategyText(problem)}, Q {query.ShapeText} K/V {key.ShapeText} {CliChoices.NameOf(CliChoices.Layouts, problem.Layout)}, scale {problem.SoftmaxScale:G6}: forward {forwardMs:F1} ms{backwardText}"));
         }
 
         return ExitCodes.Success;

@@ -40,9 +40,12 @@ internal sealed class RunInputs : IDisposable
         return new RunInputs(request);
     }
 
-    /// <summary>The problem the files' shapes and the options describe; see <see cref="RunProblemBuilder"/>.</summary>
-    public RingProblem BuildProblem(RunRequest request) =>
-        RunProblemBuilder.Build(request, Info(Query), Info(Key), Info(Value), OutputGradient is null ? null : Info(OutputGradient));
+    /// <summary>
+    /// The problem the files' shapes and the options describe, with its strategy (<paramref name="auto"/>: the heuristic's
+    /// choice for <paramref name="link"/> under --strategy auto); see <see cref="RunProblemBuilder"/>.
+    /// </summary>
+    public RingProblem BuildProblem(RunRequest request, LinkKind link, out StrategyRecommendation? auto) =>
+        RunProblemBuilder.Build(request, Info(Query), Info(Key), Info(Value), OutputGradient is null ? null : Info(OutputGradient), link, out auto);
 
     public void Dispose()
     {
