@@ -55,8 +55,8 @@ internal static class RunCommand
         command.Validators.Add(result => RequireSupportedDtype(result, backend, dtype));
         command.Validators.Add(result => RequireCompleteGradientOptions(result, outputGradient, [queryGradient, keyGradient, valueGradient]));
         command.Validators.Add(result => RequireCudaWhenDistributed(result, backend, distributed));
-        command.Validators.Add(result => WindowOption.Validate(result, window, mask, backend));
-        command.Validators.Add(result => StrategyOption.Validate(result, strategy, allToAllSize, ringSize, balance, mask, window));
+        command.Validators.Add(result => WindowOption.Validate(result, window, mask));
+        command.Validators.Add(result => StrategyOption.Validate(result, strategy, allToAllSize, ringSize, balance));
         command.SetAction(parsed =>
         {
             string? outputGradientPath = parsed.GetValue(outputGradient);

@@ -25,7 +25,7 @@ internal enum StrategySelection
 
 /// <summary>
 /// <c>--strategy ring|all-gather|all-to-all|a2a+ring|auto</c> and <c>--a2a-size K</c>: parsed, and checked against
-/// <c>--cp</c>, <c>--balance</c>, <c>--mask</c> and <c>--window</c> by <see cref="Validate"/>, so each mistake the
+/// <c>--cp</c> and <c>--balance</c> by <see cref="Validate"/>, so each mistake the
 /// options alone show is one parse error (exit code 2). Mistakes that need the heads (from the files' headers) are
 /// reported by <see cref="Running.RunProblemBuilder"/>, still before any data is read.
 /// </summary>
@@ -79,8 +79,8 @@ internal static class StrategyOption
         _ => ContextParallelStrategy.Ring,
     };
 
-    /// <summary>Checks --a2a-size against --strategy and --cp, and each strategy against --balance, --mask and --window.</summary>
-    public static void Validate(CommandResult result, Option<StrategySelection?> strategy, Option<int> size, Option<int> ringSize, Option<LoadBalancing> balance, Option<AttentionMask> mask, Option<WindowSides?> window)
+    /// <summary>Checks --a2a-size against --strategy and --cp, and the hierarchy against --balance.</summary>
+    public static void Validate(CommandResult result, Option<StrategySelection?> strategy, Option<int> size, Option<int> ringSize, Option<LoadBalancing> balance)
     {
         // Read the tokens, not the values: a value that failed to parse has its own error already.
         string? strategyText = Token(result, strategy);
@@ -104,17 +104,6 @@ internal static class StrategyOption
         if (selection == StrategySelection.AllToAllThenRing)
         {
             ValidateHierarchy(result, k, n, striped);
-        }
-        else if (selection == StrategySelection.AllGather && striped)
-        {
-            string? maskText = Token(result, mask);
-            bool causal = maskText is not null && CliChoices.Masks.TryGetValue(maskText, out AttentionMask m) && m == AttentionMask.Causal;
-            string? windowText = Token(result, window);
-            if (causal || windowText is not null)
-            {
-                string what = causal ? "--mask causal" : $"--window {windowText}";
-                result.AddError($"{Name} all-gather with --balance striped needs --mask none and no --window (a striped rank's visible keys form no single band), got {what}; use --balance dual-chunk or none, or another strategy");
-            }
         }
     }
 

@@ -15,7 +15,7 @@ internal readonly record struct WindowSides(int Left, int? Right)
 
 /// <summary>
 /// <c>--window L[,R]</c>: a sliding window on the original token positions. Parsed here, and checked against
-/// <c>--mask</c> and <c>--backend</c> by <see cref="Validate"/>, so every mistake is one parse error (exit code 2).
+/// <c>--mask</c> by <see cref="Validate"/>, so every mistake is one parse error (exit code 2).
 /// </summary>
 internal static class WindowOption
 {
@@ -25,13 +25,13 @@ internal static class WindowOption
     public static Option<WindowSides?> Create() => new(Name)
     {
         Description = "Sliding window on the original token positions: the query at i sees keys i-L..i+R (-1: unbounded side). "
-            + "With --mask causal give L (or L,0); with --mask none give L,R. The cpu backend only.",
+            + "With --mask causal give L (or L,0); with --mask none give L,R.",
         HelpName = "L[,R]",
         CustomParser = Parse,
     };
 
-    /// <summary>Checks the window against the mask (causal: R is 0; none: R is required) and the backend (cpu only).</summary>
-    public static void Validate(CommandResult result, Option<WindowSides?> window, Option<AttentionMask> mask, Option<Backends.BackendKind?> backend)
+    /// <summary>Checks the window against the mask (causal: R is 0; none: R is required).</summary>
+    public static void Validate(CommandResult result, Option<WindowSides?> window, Option<AttentionMask> mask)
     {
         if (result.GetResult(window) is not { Tokens.Count: > 0 } windowResult || result.GetResult(mask) is not { Tokens.Count: > 0 } maskResult)
         {
@@ -52,13 +52,6 @@ internal static class WindowOption
                 result.AddError($"{Name} with --mask none needs both sides: {Name} L,R (-1 for an unbounded side)");
                 return;
             }
-        }
-
-        if (result.GetResult(backend) is { Tokens.Count: > 0 } backendResult
-            && CliChoices.Backends.TryGetValue(backendResult.Tokens[0].Value, out Backends.BackendKind backendKind)
-            && backendKind == Backends.BackendKind.Cuda)
-        {
-            result.AddError($"{Name} is not supported by --backend cuda yet (the GPU ring has no sliding windows); use --backend cpu");
         }
     }
 

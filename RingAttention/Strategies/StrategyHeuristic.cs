@@ -22,8 +22,7 @@ namespace RingAttention.Strategies;
 /// groups moves less. All-gather moves exactly the ring's bytes without overlap, so it wins only where the ring's
 /// steps cannot hide anything and their count costs latency: a window much shorter than the shard leaves most ring
 /// steps idle, and with few KV heads (where all-to-all would move Q and O, or replicate K and V) all-gather is best.
-/// Allowed: AllGather not for Striped with a mask or window (see <see cref="AllGatherPlan"/>);
-/// AllToAll and AllToAllThenRing only with the head counts RingProblem.Validate accepts, and the latter not for
+/// Allowed: AllGather always; AllToAll and AllToAllThenRing only with the head counts RingProblem.Validate accepts, and the latter not for
 /// Striped. Not modelled: memory (all-gather holds N·(Ks+Vs) more), kernel efficiency of short blocks, separate
 /// links inside and across nodes. /// The constants are assumptions to be replaced by GPU measurements.</para>
 /// </remarks>
@@ -81,10 +80,7 @@ internal static class StrategyHeuristic
     {
         ArgumentNullException.ThrowIfNull(problem);
         yield return (ContextParallelStrategy.Ring, 0);
-        if (problem.Balance != LoadBalancing.Striped || (problem.Mask == AttentionMask.None && problem.Window is null))
-        {
-            yield return (ContextParallelStrategy.AllGather, 0);
-        }
+        yield return (ContextParallelStrategy.AllGather, 0);
 
         if (HeadsSplit(problem, problem.RingSize))
         {

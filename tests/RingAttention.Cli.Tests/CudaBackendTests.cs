@@ -165,14 +165,22 @@ public sealed class CudaBackendTests
     }
 
     [Theory]
-    [InlineData("all-gather", null, "causal", "dual-chunk")]
-    [InlineData("all-to-all", null, "causal", "striped")]
-    [InlineData("a2a+ring", "2", "none", "dual-chunk")]
-    public void Cuda_backend_runs_each_strategy_like_the_cpu_backend(string strategy, string? size, string mask, string balance)
+    [InlineData("all-gather", null, "causal", "dual-chunk", null)]
+    [InlineData("all-to-all", null, "causal", "striped", null)]
+    [InlineData("a2a+ring", "2", "none", "dual-chunk", null)]
+    [InlineData("ring", null, "causal", "dual-chunk", "20")]
+    [InlineData("all-gather", null, "causal", "striped", "9")]
+    [InlineData("ring", null, "none", "none", "5,12")]
+    public void Cuda_backend_runs_each_strategy_like_the_cpu_backend(string strategy, string? size, string mask, string balance, string? window)
     {
         RequireGpu();
         using var scenario = new RunScenario([1, 64, 4, 64], [1, 64, 2, 64]);
         string[] options = size is null ? ["--strategy", strategy] : ["--strategy", strategy, "--a2a-size", size];
+        if (window is not null)
+        {
+            options = [.. options, "--window", window];
+        }
+
         List<string> cpuArgs = [.. scenario.BackwardArgs(4, mask, balance), .. options];
         CliResult cpu = CliRunner.Run([.. cpuArgs]);
         Assert.True(cpu.ExitCode == 0, cpu.Stderr);

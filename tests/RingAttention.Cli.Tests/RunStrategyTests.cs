@@ -12,8 +12,6 @@ public sealed class RunStrategyTests
     [InlineData("causal", "dual-chunk", new[] { "--strategy", "a2a+ring" }, "--strategy a2a+ring needs --a2a-size K")]
     [InlineData("causal", "dual-chunk", new[] { "--strategy", "a2a+ring", "--a2a-size", "3" }, "--a2a-size 3 must divide --cp 4")]
     [InlineData("causal", "striped", new[] { "--strategy", "a2a+ring", "--a2a-size", "2" }, "--strategy a2a+ring --a2a-size 2 with --cp 4 keeps the ring's layout only for --balance dual-chunk or none, got --balance striped")]
-    [InlineData("causal", "striped", new[] { "--strategy", "all-gather" }, "--strategy all-gather with --balance striped needs --mask none and no --window")]
-    [InlineData("none", "striped", new[] { "--strategy", "all-gather", "--window", "2,2" }, "got --window 2,2")]
     [InlineData("causal", "dual-chunk", new[] { "--strategy", "ulysses" }, "--strategy: unknown value 'ulysses'; expected one of: ring, all-gather, all-to-all, a2a+ring, auto")]
     [InlineData("causal", "dual-chunk", new[] { "--strategy", "a2a+ring", "--a2a-size", "0" }, "--a2a-size must be a positive integer, got 0")]
     public void Bad_strategy_options_are_one_line_errors(string mask, string balance, string[] extra, string expected)

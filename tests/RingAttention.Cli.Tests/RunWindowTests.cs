@@ -26,16 +26,6 @@ public sealed class RunWindowTests
         CliRunner.Run([.. args]).AssertUsageError(expected);
     }
 
-    [Fact]
-    public void Cuda_backend_refuses_a_window()
-    {
-        using var scenario = new RunScenario(Q, Kv);
-        List<string> args = scenario.ForwardArgs(2, "causal", "none");
-        args.AddRange(["--window", "2", "--backend", "cuda"]);
-
-        CliRunner.Run([.. args]).AssertUsageError("--window is not supported by --backend cuda yet");
-    }
-
     [Theory]
     [InlineData("causal", "dual-chunk", "2", 2, 0)]
     [InlineData("causal", "striped", "3,0", 3, 0)]
