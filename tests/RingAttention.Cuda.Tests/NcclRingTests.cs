@@ -25,13 +25,9 @@ public sealed class NcclRingTests
             Assert.Skip(string.Create(CultureInfo.InvariantCulture, $"GPU test skipped: {ringSize} NCCL ranks need {ringSize} CUDA devices, {devices} visible."));
         }
 
-        RingProblem problem = TestTensors.Problem(ringSize, AttentionMask.Causal, LoadBalancing.DualChunk, batch: 1, queryHeads: 4, keyValueHeads: 2)
-            with
-            {
-                Window = window ? AttentionWindow.Causal(40) : null,
-                Strategy = strategy,
-                AllToAllSize = strategy == ContextParallelStrategy.AllToAllThenRing ? 2 : 0,
-            };
+        RingProblem shape = TestTensors.Problem(ringSize, AttentionMask.Causal, LoadBalancing.DualChunk, batch: 1, queryHeads: 4, keyValueHeads: 2);
+        int inner = strategy == ContextParallelStrategy.AllToAllThenRing ? 2 : 0;
+        RingProblem problem = shape with { Window = window ? AttentionWindow.Causal(40) : null, Strategy = strategy, AllToAllSize = inner };
         const DeviceElementType Type = DeviceElementType.BFloat16;
         var random = new Random(TestTensors.FreshSeed());
         (float[] q, float[] k, float[] v, float[] dO) = TestTensors.RoundedInputs(problem, Type, random);

@@ -185,9 +185,10 @@ public sealed class RingAccuracyTests
         int QueryHeads, int KeyValueHeads, TensorLayout Layout, int Batch, int Sequence, int HeadDim, AttentionWindow? Window = null,
         ContextParallelStrategy Strategy = ContextParallelStrategy.Ring, int AllToAllSize = 0)
     {
-        public RingProblem Problem => TestTensors.Problem(
-            RingSize, Mask, Balance, Batch, Sequence, QueryHeads, KeyValueHeads, HeadDim, Layout)
-            with { Window = Window, Strategy = Strategy, AllToAllSize = AllToAllSize };
+        public RingProblem Problem => Shape with { Window = Window, Strategy = Strategy, AllToAllSize = AllToAllSize };
+
+        private RingProblem Shape => TestTensors.Problem(
+            RingSize, Mask, Balance, Batch, Sequence, QueryHeads, KeyValueHeads, HeadDim, Layout);
 
         public string Name => string.Create(CultureInfo.InvariantCulture,
             $"N={RingSize} {ElementType} {Mask} {Balance} H={QueryHeads}/{KeyValueHeads} {Layout} B={Batch} S={Sequence} D={HeadDim}{(Window is AttentionWindow w ? $" window {w}" : "")}{(Strategy == ContextParallelStrategy.Ring ? "" : $" {Strategy}{(AllToAllSize > 0 ? $" Na={AllToAllSize}" : "")}")}");
