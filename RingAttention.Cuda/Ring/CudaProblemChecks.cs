@@ -17,6 +17,13 @@ internal static class CudaProblemChecks
                 Invariant($"The CUDA backend runs only Strategy = Ring for now, got {problem.Strategy}."), nameof(RingProblem.Strategy));
         }
 
+        // Packed documents need ragged (cu_seqlens) block calls in the shim and a block per document per step.
+        if (problem.Layout == TensorLayout.Thd)
+        {
+            throw new ArgumentException(
+                Invariant($"The CUDA backend does not support Layout = Thd (packed documents) yet, got {problem.Documents}; use the CPU backend."), nameof(RingProblem.Layout));
+        }
+
         // Remove once the native shim takes a band (issue 16): the CPU ring already runs windows.
         if (problem.Window is AttentionWindow window)
         {
