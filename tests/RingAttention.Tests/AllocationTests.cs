@@ -44,8 +44,8 @@ public sealed class AllocationTests
     {
         // Packed documents read a precomputed span of blocks per step: still nothing per call.
         PackedDocuments documents = PackedDocuments.Padded([1, 13, 2, 9], LoadBalancing.DualChunk, 4);
-        RingProblem problem = TestTensors.Problem(4, AttentionMask.Causal, LoadBalancing.DualChunk, sequence: documents.TotalLength, headDim: 16, layout: TensorLayout.Thd)
-            with { Documents = documents };
+        RingProblem plain = TestTensors.Problem(4, AttentionMask.Causal, LoadBalancing.DualChunk, sequence: documents.TotalLength, headDim: 16, layout: TensorLayout.Thd);
+        RingProblem problem = plain with { Documents = documents };
         using var ring = new CpuRingAttention(problem);
         var random = new Random(TestTensors.FreshSeed());
         float[][] q = Shards(random, problem.LocalQueryElements);
