@@ -45,4 +45,11 @@ internal readonly record struct TensorFrame(FrameLayout Layout, int Batch, int L
 
     /// <summary>The whole frame as one region.</summary>
     public TensorRegion All => new(this, 0, Length, 1, 0, Heads);
+
+    /// <summary>
+    /// The shape alone. Written out because the record's generated one would print <see cref="All"/>, a region that
+    /// prints its frame again: an endless recursion (a stack overflow in every error message naming a region).
+    /// </summary>
+    public override string ToString() =>
+        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Layout}[B {Batch}, rows {Length}, heads {Heads}, D {HeadDim}]");
 }
