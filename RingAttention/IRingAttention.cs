@@ -9,8 +9,9 @@ namespace RingAttention;
 /// <para>
 /// Every tensor is a float32 host array holding the whole sequence in natural token order (no load-balancing
 /// reorder: the implementation shards and restores), laid out as <see cref="RingProblem.Layout"/> says: Q, O, dO and
-/// dQ are [B, S, Hq, D] (<see cref="TensorLayout.Bshd"/>) or [S, B, Hq, D] (<see cref="TensorLayout.Sbhd"/>); K, V,
-/// dK and dV the same with Hkv; LSE is always fp32 [B, Hq, S].
+/// dQ are [B, S, Hq, D] (<see cref="TensorLayout.Bshd"/>), [S, B, Hq, D] (<see cref="TensorLayout.Sbhd"/>) or, for
+/// packed documents, [T, Hq, D] without padding (<see cref="TensorLayout.Thd"/>, B = 1); K, V, dK and dV the same
+/// with Hkv; LSE is always fp32 [B, Hq, S] ([Hq, T] packed).
 /// </para>
 /// <para>
 /// Float32 is the exchange type, not necessarily the compute type: the GPU ring rounds its inputs to its element type

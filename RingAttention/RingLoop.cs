@@ -19,6 +19,7 @@ internal sealed partial class RingLoop<TTensor> : IRankAttention<TTensor>
     private readonly IRingElementwiseOps<TTensor> _ops;
     private readonly RingWorkspace<TTensor> _workspace;
     private readonly ILogger _logger;
+    private readonly StepTaskTable _tasks;
 
     /// <summary>Binds one rank's backend pieces to a validated problem.</summary>
     public RingLoop(
@@ -48,6 +49,7 @@ internal sealed partial class RingLoop<TTensor> : IRankAttention<TTensor>
         _ops = ops;
         _workspace = workspace;
         _logger = logger ?? NullLogger.Instance;
+        _tasks = new StepTaskTable(problem, transport.Rank);
     }
 
     /// <summary>This loop's rank.</summary>
@@ -63,7 +65,7 @@ internal sealed partial class RingLoop<TTensor> : IRankAttention<TTensor>
         int rank = Rank;
         int ringSize = _problem.RingSize;
         var ownBlock = new KeyValuePlanes<TTensor>(tensors.Key, tensors.Value);
-        if (ringSize == 1)
+        if (ringSize == 1 && _problem.Documents is null)
         {
             // One step covering every row: the kernel reads the caller's K and V and writes O and the LSE in place,
             // exactly one attention call with nothing around it.
@@ -87,8 +89,8 @@ internal sealed partial class RingLoop<TTensor> : IRankAttention<TTensor>
             }
 
             // A step with no visible key has no task: no kernel call and no merge (the transfer above still runs).
-            StepTasks tasks = RingSchedule.TasksFor(_problem, rank, RingSchedule.ForwardSource(rank, step, ringSize));
-            for (int k = 0; k < tasks.Count; k++)
+            ReadOnlySpan<BlockTask> tasks = _tasks.For(RingSchedule.ForwardSource(rank, step, ringSize));
+            for (int k = 0; k < tasks.Length; k++)
             {
                 BlockTask task = tasks[k];
                 LogStep(rank, "forward", step, task);
@@ -119,7 +121,7 @@ internal sealed partial class RingLoop<TTensor> : IRankAttention<TTensor>
         int ringSize = _problem.RingSize;
 
         var ownBlock = new KeyValuePlanes<TTensor>(tensors.Key, tensors.Value);
-        if (ringSize == 1)
+        if (ringSize == 1 && _problem.Documents is null)
         {
             // One step: dQ, dK and dV straight into the caller's outputs; nothing to accumulate.
             _kernel.Backward(
@@ -145,10 +147,10 @@ internal sealed partial class RingLoop<TTensor> : IRankAttention<TTensor>
             }
 
             // Skipped steps (no task) make no kernel call; the K/V and gradient transfers still run.
-            StepTasks tasks = RingSchedule.TasksFor(_problem, rank, RingSchedule.BackwardSource(rank, step, ringSize));
+            ReadOnlySpan<BlockTask> tasks = _tasks.For(RingSchedule.BackwardSource(rank, step, ringSize));
             StepPartials<TTensor> partials = ws.PartialsFor(step);
             KeyValuePlanes<TTensor> block = step == 0 ? ownBlock : _ops.Planes(current);
-            BlockTask task = tasks.Count > 0 ? tasks[0] : BlockTask.Skip(0);
+            BlockTask task = tasks.Length > 0 ? tasks[0] : BlockTask.Skip(0);
             if (!task.IsSkipped)
             {
                 LogStep(rank, "backward", step, task);
@@ -197,9 +199,13 @@ internal sealed partial class RingLoop<TTensor> : IRankAttention<TTensor>
             }
         }
 
-        // The last hop brings the sum of every other rank's contribution to this rank's own block.
-        _transport.Wait(RingChannel.Gradient);
-        _ops.AccumulateKeyValueRows(ws.OwnKeyValueGradient, arriving, RowRange.All(_problem.LocalLength));
+        if (ringSize > 1)
+        {
+            // The last hop brings the sum of every other rank's contribution to this rank's own block (packed
+            // documents run the loop even on a ring of one, whose block never travels).
+            _transport.Wait(RingChannel.Gradient);
+            _ops.AccumulateKeyValueRows(ws.OwnKeyValueGradient, arriving, RowRange.All(_problem.LocalLength));
+        }
 
         _ops.FinalizeQueryGradient(ws.QueryGradientAccumulator, tensors.QueryGradient);
         _ops.FinalizeKeyValueGradient(ws.OwnKeyValueGradient, tensors.KeyGradient, tensors.ValueGradient);
@@ -214,14 +220,14 @@ internal sealed partial class RingLoop<TTensor> : IRankAttention<TTensor>
         new(tensors.Query, block, tensors.Output, tensors.OutputGradient, tensors.Lse, partialQueryGradient, partialKeyValueGradient);
 
     /// <summary>
-    /// The blocks after the first of a step that a sliding window splits (dual-chunk only): each one's dQ and dK/dV
+    /// The blocks after the first of a step that a sliding window (dual-chunk) or packed documents split: each one's dQ and dK/dV
     /// rows are added before the next overwrites the partials. The first block runs before the gradient wait, as
     /// in every unwindowed step, so that it still overlaps the transfers.
     /// </summary>
     private void BackwardExtraTasks(
-        in StepTasks tasks, in BackwardTensors<TTensor> tensors, in KeyValuePlanes<TTensor> block, StepPartials<TTensor> partials, TTensor keyValueGradient)
+        ReadOnlySpan<BlockTask> tasks, in BackwardTensors<TTensor> tensors, in KeyValuePlanes<TTensor> block, StepPartials<TTensor> partials, TTensor keyValueGradient)
     {
-        for (int k = 1; k < tasks.Count; k++)
+        for (int k = 1; k < tasks.Length; k++)
         {
             BlockTask task = tasks[k];
             _kernel.Backward(task, StepTensors(tensors, block, partials.QueryGradient, _ops.Planes(partials.KeyValueGradient)));

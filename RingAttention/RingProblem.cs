@@ -35,6 +35,12 @@ public sealed record RingProblem
     /// <summary>Memory order of the rank-local tensors.</summary>
     public TensorLayout Layout { get; init; } = TensorLayout.Bshd;
 
+    /// <summary>
+    /// The packed documents when <see cref="Layout"/> is <see cref="TensorLayout.Thd"/> (then required; null for every
+    /// other layout). Their lengths add up to <see cref="SequenceLength"/>; the shards hold them padded.
+    /// </summary>
+    public PackedDocuments? Documents { get; init; }
+
     /// <summary>Sliding window on the original token positions, on top of <see cref="Mask"/>; null: none.</summary>
     public AttentionWindow? Window { get; init; }
 
@@ -54,8 +60,8 @@ public sealed record RingProblem
     /// <summary>The scale actually applied to Q·K.</summary>
     public float SoftmaxScale => Scale ?? (float)(1.0 / Math.Sqrt(HeadDim));
 
-    /// <summary>Tokens per rank, L = S / N.</summary>
-    public int LocalLength => SequenceLength / RingSize;
+    /// <summary>Tokens per rank, L = S / N; for packed documents, their padded total / N (padding rows included).</summary>
+    public int LocalLength => (Documents?.PaddedTotalLength ?? SequenceLength) / RingSize;
 
     /// <summary>Query heads per key/value head.</summary>
     public int GroupSize => QueryHeads / KeyValueHeads;
@@ -104,7 +110,9 @@ public sealed record RingProblem
         }
 
         int divisor = Balance == LoadBalancing.DualChunk ? 2 * RingSize : RingSize;
-        if (SequenceLength % divisor != 0)
+        // Packed documents are balanced one by one: their padded lengths carry the divisibility instead.
+        bool packed = PackedProblemChecks.Validate(this);
+        if (!packed && SequenceLength % divisor != 0)
         {
             string what = Balance == LoadBalancing.DualChunk
                 ? Invariant($"2 * RingSize = {divisor} (dual-chunk load balancing)")

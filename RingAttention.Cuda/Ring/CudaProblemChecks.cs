@@ -11,6 +11,13 @@ internal static class CudaProblemChecks
     {
         ArgumentNullException.ThrowIfNull(problem);
         problem.Validate();
+        // Packed documents need ragged (cu_seqlens) block calls in the shim and a block per document per step.
+        if (problem.Layout == TensorLayout.Thd)
+        {
+            throw new ArgumentException(
+                Invariant($"The CUDA backend does not support Layout = Thd (packed documents) yet, got {problem.Documents}; use the CPU backend."), nameof(RingProblem.Layout));
+        }
+
         if (!DeviceElementTypes.IsAttentionType(elementType))
         {
             throw new ArgumentOutOfRangeException(nameof(elementType), elementType, "The attention runs in BFloat16 or Float16.");

@@ -50,7 +50,9 @@ internal sealed class CpuStrategyBackend : IStrategyBackend<Memory<float>>
 
         // A ring of one is a single attention call on the caller's tensors (RingLoop): it needs none of these. The CPU
         // merges each step before the next one starts, so both steps' partials share one set.
-        Memory<float> RingOnly(int elements) => problem.RingSize > 1 ? new float[elements] : Memory<float>.Empty;
+        // Packed documents run the loop even on one rank (a block per document), so they need them all.
+        bool loop = problem.RingSize > 1 || problem.Documents is not null;
+        Memory<float> RingOnly(int elements) => loop ? new float[elements] : Memory<float>.Empty;
         Memory<float> partialQ = RingOnly(q);
         var partials = new StepPartials<Memory<float>>
         {

@@ -19,7 +19,7 @@ public sealed class FullSequenceSharding
     /// <summary>The problem.</summary>
     public RingProblem Problem { get; }
 
-    /// <summary>The full LSE [B, Hq, S] around its sequence axis.</summary>
+    /// <summary>The full LSE [B, Hq, S] around its sequence axis ([Hq, T] for packed documents).</summary>
     public SequenceAxis LseAxis => SequenceAxis.ForLse(Problem.BatchSize, Problem.QueryHeads, Problem.SequenceLength);
 
     /// <summary>Throws an <see cref="ArgumentException"/> naming the tensor and the shapes unless Q, K, V fit.</summary>
@@ -47,22 +47,31 @@ public sealed class FullSequenceSharding
     }
 
     /// <summary>Q-shaped tensor (Q, O, dO) → one shard per rank.</summary>
-    public float[][] ShardQuery(float[] full) => SequenceReorder.Shard<float>(full, Problem.GlobalQueryShape.SequenceAxis, Problem.Balance, Problem.RingSize);
+    public float[][] ShardQuery(float[] full) => Shard(full, Problem.GlobalQueryShape.SequenceAxis);
 
     /// <summary>K or V → one shard per rank.</summary>
-    public float[][] ShardKeyValue(float[] full) => SequenceReorder.Shard<float>(full, Problem.GlobalKeyValueShape.SequenceAxis, Problem.Balance, Problem.RingSize);
+    public float[][] ShardKeyValue(float[] full) => Shard(full, Problem.GlobalKeyValueShape.SequenceAxis);
 
     /// <summary>LSE [B, Hq, S] → one [B, Hq, L] shard per rank.</summary>
-    public float[][] ShardLse(float[] full) => SequenceReorder.Shard<float>(full, LseAxis, Problem.Balance, Problem.RingSize);
+    public float[][] ShardLse(float[] full) => Shard(full, LseAxis);
 
     /// <summary>Q-shaped shards → the full tensor in natural order.</summary>
-    public float[] RestoreQuery(IReadOnlyList<float[]> shards) => SequenceReorder.Restore(shards, Problem.GlobalQueryShape.SequenceAxis, Problem.Balance);
+    public float[] RestoreQuery(IReadOnlyList<float[]> shards) => Restore(shards, Problem.GlobalQueryShape.SequenceAxis);
 
     /// <summary>K- or V-shaped shards → the full tensor in natural order.</summary>
-    public float[] RestoreKeyValue(IReadOnlyList<float[]> shards) => SequenceReorder.Restore(shards, Problem.GlobalKeyValueShape.SequenceAxis, Problem.Balance);
+    public float[] RestoreKeyValue(IReadOnlyList<float[]> shards) => Restore(shards, Problem.GlobalKeyValueShape.SequenceAxis);
 
     /// <summary>LSE shards → the full [B, Hq, S] LSE in natural order.</summary>
-    public float[] RestoreLse(IReadOnlyList<float[]> shards) => SequenceReorder.Restore(shards, LseAxis, Problem.Balance);
+    public float[] RestoreLse(IReadOnlyList<float[]> shards) => Restore(shards, LseAxis);
+
+    /// <summary>Packed documents are balanced one by one (<see cref="PackedReorder"/>); every other layout as one sequence.</summary>
+    private float[][] Shard(float[] full, SequenceAxis axis) => Problem.Documents is PackedDocuments documents
+        ? PackedReorder.Shard<float>(full, axis, documents, Problem.Balance, Problem.RingSize)
+        : SequenceReorder.Shard<float>(full, axis, Problem.Balance, Problem.RingSize);
+
+    private float[] Restore(IReadOnlyList<float[]> shards, SequenceAxis axis) => Problem.Documents is PackedDocuments documents
+        ? PackedReorder.Restore(shards, axis, documents, Problem.Balance)
+        : SequenceReorder.Restore(shards, axis, Problem.Balance);
 
     private static void CheckFull(float[] tensor, string name, TensorShape shape)
     {

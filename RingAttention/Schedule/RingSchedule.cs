@@ -20,7 +20,7 @@ internal static class RingSchedule
     /// </summary>
     public static StepTasks TasksFor(RingProblem problem, int rank, int source)
     {
-        ArgumentNullException.ThrowIfNull(problem);
+        RefusePacked(problem);
         var tasks = default(StepTasks);
         if (problem.Window is null && problem.Balance == LoadBalancing.DualChunk)
         {
@@ -51,7 +51,7 @@ internal static class RingSchedule
     /// <summary>The block rank <paramref name="rank"/> computes against the K/V of <paramref name="source"/>, without a window.</summary>
     public static BlockTask ForPair(RingProblem problem, int rank, int source)
     {
-        ArgumentNullException.ThrowIfNull(problem);
+        RefusePacked(problem);
         if (problem.Window is not null)
         {
             return SingleTaskFor(problem, rank, source);
@@ -103,6 +103,16 @@ internal static class RingSchedule
 
             default:
                 throw new ArgumentOutOfRangeException(nameof(problem), problem.Balance, "Unknown load balancing.");
+        }
+    }
+
+    /// <summary>Packed documents need a block per document; their tables come from <see cref="StepTaskTable"/>.</summary>
+    private static void RefusePacked(RingProblem problem)
+    {
+        ArgumentNullException.ThrowIfNull(problem);
+        if (problem.Documents is not null)
+        {
+            throw new NotSupportedException("A packed (Thd) problem runs one block per document a step; read its steps from StepTaskTable.");
         }
     }
 

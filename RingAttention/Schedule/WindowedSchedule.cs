@@ -11,18 +11,10 @@ internal static class WindowedSchedule
     /// <summary>Adds the visible blocks of rank <paramref name="rank"/> on the K/V of <paramref name="source"/>.</summary>
     public static void Add(RingProblem problem, int rank, int source, ref StepTasks tasks)
     {
-        // Visible iff k - q in [lowest, highest]: the causal mask caps k - q at 0, the window at -Left and Right.
-        AttentionWindow window = problem.Window ?? new AttentionWindow(AttentionWindow.Unbounded, AttentionWindow.Unbounded);
-        long? lowest = window.HasLeft ? -(long)window.Left : null;
-        long? highest = window.HasRight ? window.Right : null;
-        if (problem.Mask == AttentionMask.Causal)
-        {
-            highest = Math.Min(highest ?? 0, 0);
-        }
-
-        int queryRuns = Runs(problem, rank, out AffineRows q0, out AffineRows q1);
-        int keyRuns = Runs(problem, source, out AffineRows k0, out AffineRows k1);
-        if (queryRuns == 1 && keyRuns == 2 && window.HasLeft)
+        (long? lowest, long? highest) = Bounds(problem);
+        int queryRuns = Runs(problem.Balance, problem.RingSize, problem.LocalLength, rank, out AffineRows q0, out AffineRows q1);
+        int keyRuns = Runs(problem.Balance, problem.RingSize, problem.LocalLength, source, out AffineRows k0, out AffineRows k1);
+        if (queryRuns == 1 && keyRuns == 2 && lowest is not null)
         {
             // The last dual-chunk rank's two adjacent chunks against another rank's single chunk: split the queries
             // into their chunks too, so that no block with a left bound has more query rows than key rows (the shim,
@@ -42,13 +34,31 @@ internal static class WindowedSchedule
         }
     }
 
-    /// <summary>The affine runs of <paramref name="rank"/>'s local rows (1 or 2).</summary>
-    private static int Runs(RingProblem problem, int rank, out AffineRows first, out AffineRows second)
+    /// <summary>
+    /// Visible iff k - q lies in [lowest, highest] (null: unbounded): the causal mask caps k - q at 0, the window at
+    /// -Left and Right.
+    /// </summary>
+    public static (long? Lowest, long? Highest) Bounds(RingProblem problem)
     {
-        int length = problem.LocalLength;
-        int n = problem.RingSize;
+        AttentionWindow window = problem.Window ?? new AttentionWindow(AttentionWindow.Unbounded, AttentionWindow.Unbounded);
+        long? lowest = window.HasLeft ? -(long)window.Left : null;
+        long? highest = window.HasRight ? window.Right : null;
+        if (problem.Mask == AttentionMask.Causal)
+        {
+            highest = Math.Min(highest ?? 0, 0);
+        }
+
+        return (lowest, highest);
+    }
+
+    /// <summary>
+    /// The affine runs (1 or 2) of <paramref name="rank"/>'s <paramref name="length"/> local rows of one sequence
+    /// balanced over <paramref name="n"/> ranks; rows and positions count from that sequence's start.
+    /// </summary>
+    public static int Runs(LoadBalancing balance, int n, int length, int rank, out AffineRows first, out AffineRows second)
+    {
         second = default;
-        switch (problem.Balance)
+        switch (balance)
         {
             case LoadBalancing.None:
                 first = new AffineRows(0, length, (long)rank * length, 1);
@@ -70,7 +80,7 @@ internal static class WindowedSchedule
                 second = new AffineRows(half, half, (long)late * half, 1);
                 return 2;
             default:
-                throw new ArgumentOutOfRangeException(nameof(problem), problem.Balance, "Unknown load balancing.");
+                throw new ArgumentOutOfRangeException(nameof(balance), balance, "Unknown load balancing.");
         }
     }
 }

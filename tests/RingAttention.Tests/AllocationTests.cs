@@ -72,6 +72,34 @@ public sealed class AllocationTests
     }
 
     [Fact]
+    public void A_planned_packed_ring_allocates_nothing_per_call()
+    {
+        // Packed documents read a precomputed span of blocks per step: still nothing per call.
+        PackedDocuments documents = PackedDocuments.Padded([1, 13, 2, 9], LoadBalancing.DualChunk, 4);
+        RingProblem plain = TestTensors.Problem(4, AttentionMask.Causal, LoadBalancing.DualChunk, sequence: documents.TotalLength, headDim: 16, layout: TensorLayout.Thd);
+        RingProblem problem = plain with { Documents = documents };
+        using var ring = new CpuRingAttention(problem);
+        var random = new Random(TestTensors.FreshSeed());
+        float[][] q = Shards(random, problem.LocalQueryElements);
+        float[][] k = Shards(random, problem.LocalKeyValueElements);
+        float[][] v = Shards(random, problem.LocalKeyValueElements);
+        float[][] o = Shards(random, problem.LocalQueryElements);
+        float[][] lse = Shards(random, problem.LocalLseElements);
+        float[][] dO = Shards(random, problem.LocalQueryElements);
+        float[][] dq = Shards(random, problem.LocalQueryElements);
+        float[][] dk = Shards(random, problem.LocalKeyValueElements);
+        float[][] dv = Shards(random, problem.LocalKeyValueElements);
+
+        long perCall = AllocationMeter.LeastBytesPerCall(() =>
+        {
+            ring.Forward(new(q, k, v, o, lse));
+            ring.Backward(new(q, k, v, o, lse, dO, dq, dk, dv));
+        });
+
+        Assert.Equal(0, perCall);
+    }
+
+    [Fact]
     public void The_count_includes_what_rank_threads_allocate()
     {
         // Rank 2 runs on a rank thread, never on the caller's: 1 KB per block it computes must show in the count.
