@@ -54,12 +54,13 @@ run_case() {
   return 1
 }
 
-# 1. The NCCL ring, one process per rank.
-if [ "${STRATEGIES_ONLY:-0}" != 1 ]; then
 # expect_line NAME PATTERN: the last case passed only if its log also holds PATTERN.
 expect_line() {
   if [ "${RESULTS[-1]:0:2}" = "ok" ] && ! grep -q "$2" "$OUT_DIR/$1.log"; then RESULTS[-1]="FAILED (no '$2' in the log)"; fi
 }
+
+# 1. The NCCL ring, one process per rank.
+if [ "${STRATEGIES_ONLY:-0}" != 1 ]; then
 RING_SIZES="2 3 4 8"
 [ "${QUICK:-0}" = 1 ] && RING_SIZES="2 4"
 for n in $RING_SIZES; do

@@ -57,11 +57,12 @@ internal sealed unsafe class CudnnBlockAttention : IBlockAttentionKernel<DeviceT
     }
 
     /// <summary>
-    /// The workspace the forward and the backward of <paramref name="task"/> need. Builds (and caches) both graphs,
+    /// The workspace the forward and the backward of <paramref name="step"/> need. Builds (and caches) both graphs,
     /// so calling it for every task at plan time is also the warm-up.
     /// </summary>
-    public long WorkspaceBytesFor(in BlockTask task)
+    public long WorkspaceBytesFor(in BlockTask step)
     {
+        BlockTask task = Launchable(step);
         nuint forward = 0;
         nuint backward = 0;
         DescribeForward(ref _forward, task);
@@ -76,16 +77,22 @@ internal sealed unsafe class CudnnBlockAttention : IBlockAttentionKernel<DeviceT
             ShimStatus.Check(NativeMethods.ringattn_sdpa_backward_workspace_size(_context, desc, &backward));
         }
 
-        return (long)Math.Max(forward, backward);
+        return (long)Math.Max(forward, backward) + (IsPaddedBefore(step, task) ? LseScratchBytes + ScratchAlignment : 0);
     }
 
-    public void Forward(in BlockTask task, in BlockForwardTensors<DeviceTensor> tensors)
+    public void Forward(in BlockTask step, in BlockForwardTensors<DeviceTensor> tensors)
     {
+        BlockTask task = Launchable(step);
         _fences?.ComputeBeforeWriting(tensors.PartialOutput.Pointer);
         _fences?.ComputeBeforeWriting(tensors.PartialLse.Pointer);
         DescribeForward(ref _forward, task);
         int q0 = task.Query.Start;
         int kv0 = task.KeyValue.Start;
+
+        // A task padded with the row before it writes a [B, Hq, 2] LSE to scratch, of which the merge needs row 1.
+        bool padded = IsPaddedBefore(step, task);
+        nint scratch = padded ? (_workspace.Pointer + (nint)(_workspace.Bytes - LseScratchBytes)) & ~(nint)(ScratchAlignment - 1) : 0;
+        long workspaceBytes = padded ? scratch - _workspace.Pointer : _workspace.Bytes;
         fixed (ringattn_sdpa_desc* desc = &_forward)
         {
             ShimStatus.Check(NativeMethods.ringattn_sdpa_forward(
@@ -95,15 +102,21 @@ internal sealed unsafe class CudnnBlockAttention : IBlockAttentionKernel<DeviceT
                 (void*)_geometry.KeyValueRow(tensors.KeyValue.Key, kv0),
                 (void*)_geometry.KeyValueRow(tensors.KeyValue.Value, kv0),
                 (void*)_geometry.QueryRow(tensors.PartialOutput, q0),
-                (float*)tensors.PartialLse.Pointer, // packed [B, Hq, s_q] at the start, as the merge reads it
+                (float*)(padded ? scratch : tensors.PartialLse.Pointer), // packed [B, Hq, s_q] at the start, as the merge reads it
                 (void*)_workspace.Pointer,
-                (nuint)_workspace.Bytes,
+                (nuint)workspaceBytes,
                 _stream));
+        }
+
+        if (padded)
+        {
+            CopyLseRow(scratch, tensors.PartialLse.Pointer);
         }
     }
 
-    public void Backward(in BlockTask task, in BlockBackwardTensors<DeviceTensor> tensors)
+    public void Backward(in BlockTask step, in BlockBackwardTensors<DeviceTensor> tensors)
     {
+        BlockTask task = Launchable(step);
         _fences?.ComputeBeforeWriting(tensors.PartialQueryGradient.Pointer);
         _fences?.ComputeBeforeWriting(tensors.PartialKeyValueGradient.Key.Pointer);
         DescribeBackward(task);
@@ -127,6 +140,67 @@ internal sealed unsafe class CudnnBlockAttention : IBlockAttentionKernel<DeviceT
                 (nuint)_workspace.Bytes,
                 _stream));
         }
+    }
+
+    /// <summary>
+    /// The task as cuDNN can run it. cuDNN refuses a block of one query and one key (s_q = s_kv = 1), which a sliding
+    /// window can leave at a block's corner; it gets a neighbour under a diagonal-only band instead:
+    /// <list type="bullet">
+    /// <item>the key after it, masked out (probability 0: its dK and dV are 0);</item>
+    /// <item>at the end of the K/V block, the query and the key before them, a pair of its own on the band's diagonal.
+    /// Its O, LSE, dQ, dK and dV land in partial rows the ring neither merges nor accumulates: the ring merges and
+    /// accumulates the rows of the caller's task, never this one's.</item>
+    /// </list>
+    /// </summary>
+    private BlockTask Launchable(in BlockTask task)
+    {
+        if (task.Query.Count != 1 || task.KeyValue.Count != 1)
+        {
+            return task;
+        }
+
+        var diagonalOnly = new BlockBand(0, 0);
+        if (task.KeyValue.End < _geometry.Length)
+        {
+            return task with { KeyValue = new RowRange(task.KeyValue.Start, 2), Band = diagonalOnly };
+        }
+
+        if (task.Query.Start > 0 && task.KeyValue.Start > 0)
+        {
+            return task with { Query = new RowRange(task.Query.Start - 1, 2), KeyValue = new RowRange(task.KeyValue.Start - 1, 2), Band = diagonalOnly };
+        }
+
+        throw new NotSupportedException(
+            $"cuDNN cannot run a block of one query and one key, and this one ({task}) has no row around it to pad with; another window or load balancing avoids it.");
+    }
+
+    /// <summary>Bytes of the [B, Hq, 2] fp32 LSE of a task padded with the row before it, kept at the workspace's end.</summary>
+    private long LseScratchBytes => (long)_geometry.Problem.BatchSize * _geometry.Problem.QueryHeads * 2 * sizeof(float);
+
+    private const long ScratchAlignment = 256;
+
+    private static bool IsPaddedBefore(in BlockTask step, in BlockTask task) => task.Query.Start < step.Query.Start;
+
+    /// <summary>Row 1 of the scratch [B, Hq, 2] LSE into the packed [B, Hq, 1] partial LSE the merge reads.</summary>
+    private void CopyLseRow(nint scratch, nint partialLse)
+    {
+        long heads = _geometry.Problem.QueryHeads;
+        ringattn_tensor_desc src = default;
+        ringattn_tensor_desc dst = default;
+        src.dims[0] = dst.dims[0] = _geometry.Problem.BatchSize;
+        src.dims[1] = dst.dims[1] = heads;
+        src.dims[2] = dst.dims[2] = 1;
+        src.dims[3] = dst.dims[3] = 1;
+        src.strides[0] = heads * 2;
+        src.strides[1] = 2;
+        src.strides[2] = 1;
+        src.strides[3] = 1;
+        dst.strides[0] = heads;
+        dst.strides[1] = 1;
+        dst.strides[2] = 1;
+        dst.strides[3] = 1;
+        src.dtype = dst.dtype = NativeCodes.DataType(DeviceElementType.Float32);
+        ShimStatus.Check(NativeMethods.ringattn_cast(&src, (void*)(scratch + sizeof(float)), &dst, (void*)partialLse, _stream));
     }
 
     private void DescribeForward(ref ringattn_sdpa_desc desc, in BlockTask task)
