@@ -4,15 +4,18 @@ namespace RingAttention;
 
 /// <summary>
 /// Which context-parallel strategy to run a problem with. The rule (documented in RingAttention/Strategies/README.md):
-/// among the strategies the problem allows, the one with the least modelled communication time not hidden behind
-/// compute, forward plus backward; ties go to the simplest (Ring, AllGather, AllToAll, AllToAllThenRing).
+/// among the strategies the problem allows, the one with the least modelled time per layer, forward plus backward:
+/// one rank's kernel time (T1/N, 7 % more for the ring's block kernels, measured on an H200) plus the communication
+/// not hidden behind compute; ties go to the simplest (Ring, AllGather, AllToAll, AllToAllThenRing).
 /// </summary>
 /// <remarks>
-/// In short: long dense sequences hide the ring's transfers, so the ring wins; short shards with heads that split
-/// over the ranks favour all-to-all; more ranks than KV heads with medium shards favour all-to-all then ring; narrow
-/// sliding windows on modest sequences with few KV heads favour all-gather. The model assumes H200 GPUs (500 TFLOP/s
-/// of attention), 2-byte elements and 15 µs per ring step or collective call; it does not model memory (all-gather
-/// holds every rank's K and V) nor the kernels' efficiency on short blocks.
+/// In short: where the heads split over the ranks, all-to-all wins from medium sequences on (its one call per rank
+/// beats the ring's block kernels by more than its exchange costs) and on short shards; the ring keeps problems whose
+/// heads do not split, medium sequences where its steps hide and the exchange costs more than its overhead, and slow
+/// links where all-to-all moves replicated K and V; more ranks than KV heads with medium shards favour all-to-all
+/// then ring; narrow sliding windows on modest sequences with few KV heads favour all-gather. The model assumes H200
+/// GPUs (580 TFLOP/s of attention, measured), 2-byte elements and 15 µs per ring step or collective call; it does not
+/// model memory (all-gather holds every rank's K and V).
 /// </remarks>
 public static class ContextParallelStrategies
 {

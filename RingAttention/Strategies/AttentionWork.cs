@@ -9,10 +9,12 @@ namespace RingAttention.Strategies;
 internal static class AttentionWork
 {
     /// <summary>
-    /// Assumption: attention throughput of one H200 in bf16, 500 TFLOP/s: about half the 989 TFLOP/s dense tensor-core
-    /// peak of NVIDIA's datasheet, near what FlashAttention-3 / cuDNN reach on long sequences with D = 128.
+    /// Measured: attention throughput of one H200 in bf16, 580 TFLOP/s, fwd+bwd: the single cuDNN call on the whole
+    /// sequence (the 'base-' rows, S = 64K, causal, D = 128) did 589 TFLOP/s at H = 16 (25.30 + 79.19 ms) and 572 at
+    /// H = 32/8 (55.35 + 160.00 ms), 578 over both (benchmarks/results/nvidia-h200-strategies-H16.md and -H32x8.md);
+    /// the forward alone runs at 636-695, the backward at 550-555. The former assumption, 500, was 14 % low.
     /// </summary>
-    public const double H200AttentionFlopsPerSecond = 500e12;
+    public const double H200AttentionFlopsPerSecond = 580e12;
 
     /// <summary>Backward flops over forward flops.</summary>
     public const double BackwardOverForward = 2.5;
@@ -42,6 +44,13 @@ internal static class AttentionWork
     {
         ArgumentNullException.ThrowIfNull(problem);
         return 4.0 * problem.BatchSize * problem.QueryHeads * problem.HeadDim * VisiblePairs(problem) / problem.RingSize;
+    }
+
+    /// <summary>Forward plus backward flops of the whole problem on one GPU (T1's work): 1 + 2.5 times the forward.</summary>
+    public static double TotalFlops(RingProblem problem)
+    {
+        ArgumentNullException.ThrowIfNull(problem);
+        return 4.0 * problem.BatchSize * problem.QueryHeads * problem.HeadDim * VisiblePairs(problem) * (1 + BackwardOverForward);
     }
 
     /// <summary>

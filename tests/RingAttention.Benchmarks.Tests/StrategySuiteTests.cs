@@ -66,12 +66,18 @@ public sealed class StrategySuiteTests
         Assert.Equal(7 * 2 * 32.0, row.ForwardMiB, 9);
         Assert.Equal(2 * 7 * 2 * 32.0, row.BackwardMiB, 9);
         Assert.Equal(7 * 2 * 32.0 * (1 << 20) / 450e9 * 1e3, row.ForwardLinkMs, 9);
-        Assert.True(row.Chosen);
+        Assert.False(row.Chosen);
         Assert.Null(row.TotalMs);
 
+        // The heuristic's pick for the shape: all-to-all, 1/8 of Q, K, V, O (8192 x 16 x 128 bf16 = 32 MiB each) 7/8 sent.
+        StrategyRow allToAll = Assert.Single(StrategyReport.Build([], [ring with { Strategy = ContextParallelStrategy.AllToAll }]));
+        Assert.True(allToAll.Chosen);
+        Assert.Equal(4 * 32.0 * 7 / 8, allToAll.ForwardMiB, 9);
+
         var md = new System.Text.StringBuilder();
-        StrategyReport.Append(md, [row]);
-        Assert.Contains("| S=65536 causal H=16 | 8 | ring ✓ | 448.0 / 896.0 |", md.ToString(), StringComparison.Ordinal);
+        StrategyReport.Append(md, [row, allToAll]);
+        Assert.Contains("| S=65536 causal H=16 | 8 | ring | 448.0 / 896.0 |", md.ToString(), StringComparison.Ordinal);
+        Assert.Contains("| S=65536 causal H=16 | 8 | all-to-all ✓ | 112.0 / 112.0 |", md.ToString(), StringComparison.Ordinal);
     }
 
     [Theory]

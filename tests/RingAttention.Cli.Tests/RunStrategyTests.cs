@@ -48,7 +48,7 @@ public sealed class RunStrategyTests
     [Fact]
     public void Auto_says_what_it_chose_and_why_on_one_stderr_line()
     {
-        // S = 16 on 2 ranks: nothing to hide, the step latency decides, and the ring has the fewest calls.
+        // S = 16 on 2 ranks: no kernel time to speak of, the step latency decides, and the ring has the fewest calls.
         using var scenario = new RunScenario(Q, Kv);
         List<string> args = scenario.ForwardArgs(2, "causal", "dual-chunk");
         args.AddRange(["--strategy", "auto"]);
@@ -57,7 +57,7 @@ public sealed class RunStrategyTests
 
         Assert.True(result.ExitCode == 0, result.Stderr);
         string notice = Assert.Single(result.StderrLines);
-        Assert.StartsWith("ringattn: --strategy auto chose ring: Ring: least exposed communication", notice, StringComparison.Ordinal);
+        Assert.StartsWith("ringattn: --strategy auto chose ring: Ring: least modelled time", notice, StringComparison.Ordinal);
         Assert.StartsWith("ringattn: cpu (2 rank threads), N=2, mask=causal, balance=dual-chunk, Q ", Assert.Single(result.StdoutLines), StringComparison.Ordinal);
     }
 
