@@ -20,7 +20,8 @@ internal static class CliChoices
         ("none", LoadBalancing.None), ("dual-chunk", LoadBalancing.DualChunk), ("striped", LoadBalancing.Striped));
 
     /// <summary>--layout values.</summary>
-    public static IReadOnlyDictionary<string, TensorLayout> Layouts { get; } = Ordinal(("bshd", TensorLayout.Bshd), ("sbhd", TensorLayout.Sbhd));
+    public static IReadOnlyDictionary<string, TensorLayout> Layouts { get; } = Ordinal(
+        ("bshd", TensorLayout.Bshd), ("sbhd", TensorLayout.Sbhd), ("thd", TensorLayout.Thd));
 
     /// <summary>The command-line name of <paramref name="value"/>.</summary>
     public static string NameOf<T>(IReadOnlyDictionary<string, T> choices, T value)

@@ -22,7 +22,9 @@ internal static class RunCommand
         Option<int> ringSize = CliOptions.PositiveInt("--cp", "Context-parallel size N: the number of simulated ranks in the ring.");
         Option<AttentionMask> mask = CliOptions.RequiredChoice("--mask", "Attention mask on the global sequence.", CliChoices.Masks);
         Option<LoadBalancing> balance = CliOptions.RequiredChoice("--balance", "How tokens are assigned to ranks (dual-chunk needs S divisible by 2N).", CliChoices.Balances);
-        Option<TensorLayout?> layout = CliOptions.OptionalChoice("--layout", "Axis order of every tensor file: bshd = [B, S, H, D], sbhd = [S, B, H, D] (default bshd).", CliChoices.Layouts);
+        Option<TensorLayout?> layout = CliOptions.OptionalChoice("--layout", "Axis order of every tensor file: bshd = [B, S, H, D], sbhd = [S, B, H, D], thd = [T, H, D] packed documents (with --seqlens; cpu backend, ring) (default bshd).",
+            CliChoices.Layouts);
+        Option<int[]?> seqlens = SeqlensOption.Create();
         Option<float?> scale = CliOptions.OptionalPositiveFloat("--scale", "Softmax scale (default 1/sqrt(D)).");
         Option<WindowSides?> window = WindowOption.Create();
         Option<StrategySelection?> strategy = StrategyOption.Create();
@@ -31,7 +33,7 @@ internal static class RunCommand
         Option<string> key = CliOptions.Path("--k", "K, like Q but with Hkv heads (Hq a multiple of Hkv).", required: true);
         Option<string> value = CliOptions.Path("--v", "V, shaped like K.", required: true);
         Option<string> output = CliOptions.Path("--out", "Where to write O (shaped like Q, float32).", required: true);
-        Option<string> lse = CliOptions.Path("--lse", "Where to write the log-sum-exp, float32 [B, Hq, S].", required: true);
+        Option<string> lse = CliOptions.Path("--lse", "Where to write the log-sum-exp, float32 [B, Hq, S] ([Hq, T] with --layout thd).", required: true);
         Option<string> outputGradient = CliOptions.Path("--do", "dO (shaped like Q): also run the backward; needs --dq, --dk and --dv.", required: false);
         Option<string> queryGradient = CliOptions.Path("--dq", "Where to write dQ (shaped like Q).", required: false);
         Option<string> keyGradient = CliOptions.Path("--dk", "Where to write dK (shaped like K).", required: false);
@@ -49,7 +51,7 @@ internal static class RunCommand
 
         var command = new Command("run", "Run ring attention on .npy files: forward (O, LSE) and, with --do, backward (dQ, dK, dV).")
         {
-            backend, dtype, ringSize, mask, balance, layout, scale, window, strategy, allToAllSize, query, key, value, output, lse,
+            backend, dtype, ringSize, mask, balance, layout, seqlens, scale, window, strategy, allToAllSize, query, key, value, output, lse,
             outputGradient, queryGradient, keyGradient, valueGradient, distributed, timeout, checkFinite,
         };
         command.Validators.Add(result => RequireSupportedDtype(result, backend, dtype));
@@ -57,6 +59,7 @@ internal static class RunCommand
         command.Validators.Add(result => RequireCudaWhenDistributed(result, backend, distributed));
         command.Validators.Add(result => WindowOption.Validate(result, window, mask));
         command.Validators.Add(result => StrategyOption.Validate(result, strategy, allToAllSize, ringSize, balance));
+        command.Validators.Add(result => PackedLayoutRules.Validate(result, layout, seqlens, backend, strategy, distributed));
         command.SetAction(parsed =>
         {
             string? outputGradientPath = parsed.GetValue(outputGradient);
@@ -68,6 +71,7 @@ internal static class RunCommand
                 Mask = parsed.GetValue(mask),
                 Balance = parsed.GetValue(balance),
                 Layout = parsed.GetValue(layout) ?? TensorLayout.Bshd,
+                DocumentLengths = parsed.GetValue(seqlens),
                 Scale = parsed.GetValue(scale),
                 Window = parsed.GetValue(window)?.For(parsed.GetValue(mask)),
                 Strategy = StrategyOption.ToStrategy(parsed.GetValue(strategy) ?? StrategySelection.Ring),

@@ -50,7 +50,7 @@ internal static partial class RunJob
         double forwardMs = clock.Elapsed.TotalMilliseconds;
 
         Write(logger, outputs, "--out", new NpyArray(inputs.Query.Header.Shape, forward.Output));
-        Write(logger, outputs, "--lse", new NpyArray([problem.BatchSize, problem.QueryHeads, problem.SequenceLength], forward.Lse));
+        Write(logger, outputs, "--lse", new NpyArray(RunProblemBuilder.LseShape(problem), forward.Lse));
 
         string backwardText = string.Empty;
         if (outputGradient is not null)
@@ -65,7 +65,7 @@ internal static partial class RunJob
 
         outputs.Commit();
         output.WriteLine(Text(
-            $"{CliApp.Name}: {AttentionBackends.Describe(backend)}, N={problem.RingSize}, mask={CliChoices.NameOf(CliChoices.Masks, problem.Mask)}, balance={CliChoices.NameOf(CliChoices.Balances, problem.Balance)}{StrategyText(problem)}, Q {inputs.Query.ShapeText} K/V {inputs.Key.ShapeText} {CliChoices.NameOf(CliChoices.Layouts, problem.Layout)}, scale {problem.SoftmaxScale:G6}: forward {forwardMs:F1} ms{backwardText}"));
+            $"{CliApp.Name}: {AttentionBackends.Describe(backend)}, N={problem.RingSize}, mask={CliChoices.NameOf(CliChoices.Masks, problem.Mask)}, balance={CliChoices.NameOf(CliChoices.Balances, problem.Balance)}{StrategyText(problem)}, Q {inputs.Query.ShapeText} K/V {inputs.Key.ShapeText} {CliChoices.NameOf(CliChoices.Layouts, problem.Layout)}{DocumentsText(problem)}, scale {problem.SoftmaxScale:G6}: forward {forwardMs:F1} ms{backwardText}"));
         return ExitCodes.Success;
     }
 
@@ -76,6 +76,10 @@ internal static partial class RunJob
         ContextParallelStrategy.AllToAllThenRing => Text($", strategy={StrategyOption.NameOf(problem.Strategy)}, a2a-size={problem.AllToAllSize}"),
         _ => $", strategy={StrategyOption.NameOf(problem.Strategy)}",
     };
+
+    /// <summary>" (4 documents)" after the layout of a packed run; nothing for the other layouts.</summary>
+    internal static string DocumentsText(RingProblem problem) =>
+        problem.Documents is { } documents ? Text($" ({documents.Count} document{(documents.Count == 1 ? string.Empty : "s")})") : string.Empty;
 
     private static float[] Read(ILogger logger, NpyMappedFile file, bool checkFinite)
     {

@@ -4,7 +4,8 @@ namespace RingAttention.Cli.Running;
 
 /// <summary>
 /// Reads B, S, Hq, Hkv and D off the input files' shapes, checks that the files agree with each other, and
-/// builds the <see cref="RingProblem"/>. Every failure is a <see cref="CliUsageException"/> naming the files.
+/// builds the <see cref="RingProblem"/> (packed documents, --layout thd: <see cref="PackedProblemBuilder"/>). Every
+/// failure is a <see cref="CliUsageException"/> naming the files.
 /// </summary>
 internal static class RunProblemBuilder
 {
@@ -25,6 +26,12 @@ internal static class RunProblemBuilder
         ArgumentNullException.ThrowIfNull(query);
         ArgumentNullException.ThrowIfNull(key);
         ArgumentNullException.ThrowIfNull(value);
+        if (request.Layout == TensorLayout.Thd)
+        {
+            auto = null;
+            return PackedProblemBuilder.Build(request, query, key, value, outputGradient);
+        }
+
         foreach (TensorInfo tensor in outputGradient is null ? [query, key, value] : (TensorInfo[])[query, key, value, outputGradient])
         {
             RequireRank4(tensor, request.Layout);
@@ -44,11 +51,7 @@ internal static class RunProblemBuilder
 
         int queryHeads = query.Shape[HeadsAxis];
         int keyValueHeads = key.Shape[HeadsAxis];
-        if (queryHeads % keyValueHeads != 0)
-        {
-            throw new CliUsageException(Invariant(
-                $"the query heads (Hq={queryHeads}, {query.Name}) must be a multiple of the key/value heads (Hkv={keyValueHeads}, {key.Name})"));
-        }
+        RequireHeadsDivide(query, key, queryHeads, keyValueHeads);
 
         RequireRingFitsSequence(request, query, sequence);
         var problem = new RingProblem
@@ -70,7 +73,60 @@ internal static class RunProblemBuilder
     }
 
     /// <summary>The axis names of a tensor file in <paramref name="layout"/>.</summary>
-    public static string AxesText(TensorLayout layout) => layout == TensorLayout.Bshd ? "[B, S, H, D]" : "[S, B, H, D]";
+    public static string AxesText(TensorLayout layout) => layout switch
+    {
+        TensorLayout.Bshd => "[B, S, H, D]",
+        TensorLayout.Thd => "[T, H, D]",
+        _ => "[S, B, H, D]",
+    };
+
+    /// <summary>The shape of the LSE file: [B, Hq, S], or [Hq, T] for packed documents.</summary>
+    public static int[] LseShape(RingProblem problem)
+    {
+        ArgumentNullException.ThrowIfNull(problem);
+        return problem.Layout == TensorLayout.Thd
+            ? [problem.QueryHeads, problem.SequenceLength]
+            : [problem.BatchSize, problem.QueryHeads, problem.SequenceLength];
+    }
+
+    /// <summary>GQA: Hq must be a multiple of Hkv.</summary>
+    internal static void RequireHeadsDivide(TensorInfo query, TensorInfo key, int queryHeads, int keyValueHeads)
+    {
+        if (queryHeads % keyValueHeads != 0)
+        {
+            throw new CliUsageException(Invariant(
+                $"the query heads (Hq={queryHeads}, {query.Name}) must be a multiple of the key/value heads (Hkv={keyValueHeads}, {key.Name})"));
+        }
+    }
+
+    /// <summary>Every axis of <paramref name="tensor"/> holds at least one element.</summary>
+    internal static void RequireNonEmpty(TensorInfo tensor)
+    {
+        if (tensor.Shape.Contains(0))
+        {
+            throw new CliUsageException($"{tensor.Name} has shape {tensor.ShapeText}; every axis must be non-empty");
+        }
+    }
+
+    /// <summary><paramref name="actual"/> has the shape of <paramref name="expected"/>.</summary>
+    internal static void RequireSameShape(TensorInfo expected, TensorInfo actual)
+    {
+        if (!expected.Shape.SequenceEqual(actual.Shape))
+        {
+            throw new CliUsageException(
+                $"{actual.Name} has shape {actual.ShapeText} but must have the shape of {expected.Name}, {expected.ShapeText}");
+        }
+    }
+
+    /// <summary>Two files agree on one axis (<paramref name="what"/>).</summary>
+    internal static void RequireEqual(TensorInfo first, TensorInfo second, string what, int firstValue, int secondValue, TensorLayout layout)
+    {
+        if (firstValue != secondValue)
+        {
+            throw new CliUsageException(Invariant(
+                $"{first.Name} {first.ShapeText} and {second.Name} {second.ShapeText} disagree on {what}: {firstValue} vs {secondValue} (layout {LayoutName(layout)}: {AxesText(layout)})"));
+        }
+    }
 
     /// <summary>
     /// The library checks that S divides evenly, but for dual-chunk it first computes 2 * N, which overflows for
@@ -100,32 +156,13 @@ internal static class RunProblemBuilder
     {
         if (tensor.Shape.Count != 4)
         {
+            // A [T, H, D] file is the packed layout's: say how to run it.
+            string packedHint = tensor.Shape.Count == 3 ? Invariant($"; a 3-axis {AxesText(TensorLayout.Thd)} file holds packed documents: give --layout thd --seqlens L1,L2,...") : string.Empty;
             throw new CliUsageException(Invariant(
-                $"{tensor.Name} has shape {tensor.ShapeText} ({tensor.Shape.Count} axes); expected 4 axes {AxesText(layout)} for --layout {LayoutName(layout)}"));
+                $"{tensor.Name} has shape {tensor.ShapeText} ({tensor.Shape.Count} axes); expected 4 axes {AxesText(layout)} for --layout {LayoutName(layout)}{packedHint}"));
         }
 
-        if (tensor.Shape.Contains(0))
-        {
-            throw new CliUsageException($"{tensor.Name} has shape {tensor.ShapeText}; every axis must be non-empty");
-        }
-    }
-
-    private static void RequireSameShape(TensorInfo expected, TensorInfo actual)
-    {
-        if (!expected.Shape.SequenceEqual(actual.Shape))
-        {
-            throw new CliUsageException(
-                $"{actual.Name} has shape {actual.ShapeText} but must have the shape of {expected.Name}, {expected.ShapeText}");
-        }
-    }
-
-    private static void RequireEqual(TensorInfo first, TensorInfo second, string what, int firstValue, int secondValue, TensorLayout layout)
-    {
-        if (firstValue != secondValue)
-        {
-            throw new CliUsageException(Invariant(
-                $"{first.Name} {first.ShapeText} and {second.Name} {second.ShapeText} disagree on {what}: {firstValue} vs {secondValue} (layout {LayoutName(layout)}: {AxesText(layout)})"));
-        }
+        RequireNonEmpty(tensor);
     }
 
     private static string LayoutName(TensorLayout layout) => Commands.CliChoices.NameOf(Commands.CliChoices.Layouts, layout);

@@ -24,6 +24,9 @@ internal sealed record RunRequest
     /// <summary>The axis order of every input and output tensor file.</summary>
     public required TensorLayout Layout { get; init; }
 
+    /// <summary>--seqlens: the packed documents' lengths with <see cref="TensorLayout.Thd"/>; null for every other layout.</summary>
+    public IReadOnlyList<int>? DocumentLengths { get; init; }
+
     /// <summary>Softmax scale; null means 1/sqrt(D).</summary>
     public float? Scale { get; init; }
 
@@ -48,7 +51,7 @@ internal sealed record RunRequest
     /// <summary>O output file.</summary>
     public required string OutputPath { get; init; }
 
-    /// <summary>LSE output file ([B, Hq, S]).</summary>
+    /// <summary>LSE output file ([B, Hq, S]; [Hq, T] for packed documents).</summary>
     public required string LsePath { get; init; }
 
     /// <summary>The backward's files; null runs the forward only.</summary>

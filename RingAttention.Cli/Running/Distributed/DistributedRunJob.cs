@@ -100,7 +100,7 @@ internal static partial class DistributedRunJob
         {
             var sharding = new FullSequenceSharding(problem);
             Write(logger, outputs, "--out", new NpyArray(query.Header.Shape, sharding.RestoreQuery(tensors.DownloadShards(tensors.AllOutputs))));
-            Write(logger, outputs, "--lse", new NpyArray([problem.BatchSize, problem.QueryHeads, problem.SequenceLength], sharding.RestoreLse(tensors.DownloadFloatShards(tensors.AllLse))));
+            Write(logger, outputs, "--lse", new NpyArray(RunProblemBuilder.LseShape(problem), sharding.RestoreLse(tensors.DownloadFloatShards(tensors.AllLse))));
             if (backward)
             {
                 Write(logger, outputs, "--dq", new NpyArray(query.Header.Shape, sharding.RestoreQuery(tensors.DownloadShards(tensors.AllQueryGradients!))));
