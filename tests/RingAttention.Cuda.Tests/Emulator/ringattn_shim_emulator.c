@@ -467,7 +467,8 @@ static int check_desc(const ringattn_sdpa_desc* d) {
         return fail(RINGATTN_STATUS_UNSUPPORTED, "%s", "a bottom-right causal mask needs s_q <= s_kv");
     /* cudnn-frontend 1.23 with cuDNN 9.14 refuses a one-by-one block (seen on the H200). */
     if (d->s_q == 1 && d->s_kv == 1)
-        return fail(RINGATTN_STATUS_UNSUPPORTED, "%s", "cudnn-frontend validate failed: s_q = s_kv = 1 is not supported.");
+        return fail(RINGATTN_STATUS_UNSUPPORTED, "%s",
+                    "cudnn-frontend validate failed: s_q = s_kv = 1 is not supported.");
     REQUIRE(d->q_stride[3] == 1 && d->k_stride[3] == 1 && d->v_stride[3] == 1 && d->o_stride[3] == 1, "d stride");
     return 0;
 }
