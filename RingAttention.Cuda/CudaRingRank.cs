@@ -71,6 +71,9 @@ public sealed class CudaRingRank : IDisposable
     /// <summary>The planned problem.</summary>
     public RingProblem Problem { get; }
 
+    /// <summary>The communicators this rank split from its own for the strategy's smaller groups, made at plan time.</summary>
+    internal IReadOnlyCollection<NcclCommunicator> GroupCommunicators => _links?.Splits ?? [];
+
     /// <summary>The element type of Q, K, V, O, dO, dQ, dK and dV.</summary>
     public DeviceElementType ElementType { get; }
 

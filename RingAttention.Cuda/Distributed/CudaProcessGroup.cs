@@ -156,7 +156,16 @@ public sealed partial class CudaProcessGroup : IDisposable
             throw new ProblemMismatchException(mismatch);
         }
 
-        return Guarded(() => new CudaRingRank(problem, elementType, group, options));
+        CudaRingRank rank = Guarded(() => new CudaRingRank(problem, elementType, group, options));
+
+        // The strategies' inner groups and strided rings are communicators split at plan time: the watchdog polls and
+        // aborts them like the group's own, so that a failure never leaves a rank waiting inside one of them.
+        foreach (NcclCommunicator split in rank.GroupCommunicators)
+        {
+            _watchdog.Watch(split);
+        }
+
+        return rank;
     }
 
     /// <summary>

@@ -172,6 +172,11 @@ internal sealed partial class GroupWatchdog : IDisposable
 
         try
         {
+            if (communicator.Handle.IsClosed)
+            {
+                return null; // disposed with its rank (a strategy's split); Dispose closes it under the gate
+            }
+
             communicator.ThrowIfFailed();
             return null;
         }

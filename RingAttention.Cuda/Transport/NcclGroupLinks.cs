@@ -10,7 +10,7 @@ namespace RingAttention.Cuda.Transport;
 /// One NCCL rank's groups: the whole job is <paramref name="communicator"/> itself; any smaller group (an inner
 /// all-to-all group of consecutive ranks, a strided ring) is a communicator split from it (ringattn_nccl_comm_split,
 /// color = the group's first rank, key = the member index), made at plan time in the same order on every rank and
-/// owned here. <see cref="Abort"/> aborts the splits too.
+/// owned here (<see cref="Splits"/>: a process group's watchdog aborts them with the parent).
 /// </summary>
 internal sealed class NcclGroupLinks(NcclCommunicator communicator) : ICudaRankLinks, IDisposable
 {
@@ -24,14 +24,8 @@ internal sealed class NcclGroupLinks(NcclCommunicator communicator) : ICudaRankL
     public ICollectiveTransport<DeviceTensor> Collectives(RankGroup group, int member, SafeCudaStreamHandle stream, int device) =>
         new NcclCollectiveTransport(For(group, member), stream);
 
-    /// <summary>Aborts every split communicator (after a failure; the caller aborts the parent).</summary>
-    public void Abort()
-    {
-        foreach (NcclCommunicator split in _splits.Values)
-        {
-            split.Abort();
-        }
-    }
+    /// <summary>The communicators split for smaller groups (the process group's watchdog watches and aborts them).</summary>
+    public IReadOnlyCollection<NcclCommunicator> Splits => _splits.Values;
 
     /// <inheritdoc />
     public void Dispose()

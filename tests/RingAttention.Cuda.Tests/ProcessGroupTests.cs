@@ -111,6 +111,37 @@ public sealed class ProcessGroupTests
         Assert.All(took, t => Assert.True(t < TimeSpan.FromSeconds(10), string.Create(CultureInfo.InvariantCulture, $"a rank took {t.TotalSeconds:F1} s to learn of the failure")));
     }
 
+    [Fact]
+    public void A_failure_aborts_the_communicators_a_strategy_split_for_its_groups()
+    {
+        RequireRanks(4);
+        RingProblem problem = TestTensors.Problem(4, AttentionMask.Causal, LoadBalancing.DualChunk, sequence: 256, queryHeads: 4, keyValueHeads: 2)
+            with { Strategy = ContextParallelStrategy.AllToAllThenRing, AllToAllSize = 2 };
+        var splits = new int[4];
+        var aborted = new bool[4];
+        RunRanks(4, (rank, group) =>
+        {
+            using CudaRingRank plan = group.CreateRingRank(problem, DeviceElementType.BFloat16);
+            splits[rank] = plan.GroupCommunicators.Count;
+            if (rank == 3)
+            {
+                Assert.Throws<InvalidOperationException>(() => group.Guarded(() => throw new InvalidOperationException("injected")));
+            }
+
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            while (group.Failure is null && clock.Elapsed < TimeSpan.FromSeconds(20))
+            {
+                Thread.Sleep(10);
+            }
+
+            // A rank waiting inside the inner all-to-all or the strided ring would wait on these, not on the group's own.
+            aborted[rank] = plan.GroupCommunicators.All(c => c.IsAborted);
+        });
+
+        Assert.All(splits, count => Assert.Equal(2, count)); // the inner pair and the strided ring of two
+        Assert.All(aborted, Assert.True);
+    }
+
     /// <summary>Runs <paramref name="ranks"/> threads, each joining the same job as its rank, and rethrows the first failure.</summary>
     private static void RunRanks(int ranks, Action<int, CudaProcessGroup> body)
     {
