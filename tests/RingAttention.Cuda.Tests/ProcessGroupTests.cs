@@ -116,7 +116,8 @@ public sealed class ProcessGroupTests
     {
         RequireRanks(4);
         RingProblem problem = TestTensors.Problem(4, AttentionMask.Causal, LoadBalancing.DualChunk, sequence: 256, queryHeads: 4, keyValueHeads: 2)
-            with { Strategy = ContextParallelStrategy.AllToAllThenRing, AllToAllSize = 2 };
+            with
+        { Strategy = ContextParallelStrategy.AllToAllThenRing, AllToAllSize = 2 };
         var splits = new int[4];
         var aborted = new bool[4];
         RunRanks(4, (rank, group) =>
