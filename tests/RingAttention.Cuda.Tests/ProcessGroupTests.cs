@@ -115,9 +115,8 @@ public sealed class ProcessGroupTests
     public void A_failure_aborts_the_communicators_a_strategy_split_for_its_groups()
     {
         RequireRanks(4);
-        RingProblem problem = TestTensors.Problem(4, AttentionMask.Causal, LoadBalancing.DualChunk, sequence: 256, queryHeads: 4, keyValueHeads: 2)
-            with
-        { Strategy = ContextParallelStrategy.AllToAllThenRing, AllToAllSize = 2 };
+        RingProblem ring = TestTensors.Problem(4, AttentionMask.Causal, LoadBalancing.DualChunk, sequence: 256, queryHeads: 4, keyValueHeads: 2);
+        RingProblem problem = ring with { Strategy = ContextParallelStrategy.AllToAllThenRing, AllToAllSize = 2 };
         var splits = new int[4];
         var aborted = new bool[4];
         RunRanks(4, (rank, group) =>
