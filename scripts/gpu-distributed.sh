@@ -10,6 +10,7 @@
 #   CARRY               folder with cli/ and probe/ (scripts/gpu-carry.sh); default .gpu-carry
 #   RINGATTN_NATIVE_PATH the shim to load (gpu-check.sh's build, or a prebuilt one)
 #   STRATEGIES_ONLY=1   only section 4 (each strategy and a window through `run --distributed`), for a re-run
+#   RANKS               processes of section 4 (default 4); one GPU each where the machine has that many
 #   QUICK=1             a shorter pass for a re-run: rings of 2 and 4 (and 2 of 2), the CLI, and the faults that end
 #                       fast (kill, raise, mismatch, port in use), not 3 and 8 ranks, hang, absent or strangers
 set -uo pipefail
@@ -24,7 +25,9 @@ CLI=(dotnet "$CARRY/cli/ringattn.dll")
 PROBE=(dotnet "$CARRY/probe/RingAttention.RankProbe.dll")
 GPUS="$(nvidia-smi -L 2>/dev/null | wc -l)"
 SHARE=(--share-gpu)
+RANKS="${RANKS:-4}"
 [ "${GPUS:-1}" -ge 8 ] && SHARE=()
+[ "${STRATEGIES_ONLY:-0}" = 1 ] && [ "${GPUS:-1}" -ge "$RANKS" ] && SHARE=()
 # Ranks sharing one GPU talk over sockets: keep them on loopback.
 [ ${#SHARE[@]} -gt 0 ] && export NCCL_SOCKET_IFNAME="${NCCL_SOCKET_IFNAME:-lo}"
 
@@ -88,14 +91,15 @@ compare_strategy() {  # compare_strategy NAME WINDOW|- OPTIONS...: single-proces
   local name="$1" window="$2"; shift 2
   local w=() && [ "$window" != - ] && w=(--window "$window")
   mkdir -p "$work/$name-single" "$work/$name-one" "$work/$name-dist"
-  run_case "$name-single-process" 0 120 "${CLI[@]}" run "${common[@]}" --cp 4 "${w[@]}" "$@" "${inputs[@]}" $(cli_outputs "$work/$name-single")
+  run_case "$name-single-process" 0 120 "${CLI[@]}" run "${common[@]}" --cp "$RANKS" "${w[@]}" "$@" "${inputs[@]}" $(cli_outputs "$work/$name-single")
   run_case "$name-one-call" 0 120 "${CLI[@]}" run "${common[@]}" --cp 1 "${w[@]}" "${inputs[@]}" $(cli_outputs "$work/$name-one")
-  run_case "$name-distributed-4" 0 300 "${CLI[@]}" launch "${SHARE[@]}" --nproc-per-node 4 -- "${CLI[@]}" run "${common[@]}" --cp 4 "${w[@]}" "$@" --distributed "${inputs[@]}" $(cli_outputs "$work/$name-dist")
+  run_case "$name-distributed-$RANKS" 0 300 "${CLI[@]}" launch "${SHARE[@]}" --nproc-per-node "$RANKS" -- "${CLI[@]}" run "${common[@]}" --cp "$RANKS" "${w[@]}" "$@" --distributed "${inputs[@]}" $(cli_outputs "$work/$name-dist")
   run_case "$name-compare" 0 300 python3 scripts/distributed/compare_outputs.py "$work/in" "$work/$name-dist" "$work/$name-single" "$work/$name-one" bf16 causal $([ "$window" != - ] && echo "$window")
   expect_line "$name-compare" "CLI PASS"
 }
 if [ "${STRATEGIES_ONLY:-0}" = 1 ]; then
-  # 4. Every strategy, and a sliding window, across 4 processes against the same strategy on 4 virtual ranks.
+  # 4. Every strategy, and a sliding window, across RANKS processes against the same strategy on RANKS virtual ranks.
+  compare_strategy "ring" - --strategy ring
   compare_strategy "all-gather" - --strategy all-gather
   compare_strategy "all-to-all" - --strategy all-to-all
   compare_strategy "a2a-ring" - --strategy a2a+ring --a2a-size 2
