@@ -1,4 +1,3 @@
-using System.Globalization;
 using RingAttention.Interop;
 using RingAttention.Threading;
 
@@ -11,57 +10,22 @@ namespace RingAttention.Cuda.Transport;
 /// stream waits on the others' events before it may overwrite its send buffer. The host only exchanges handles, every
 /// data dependency is a CUDA event. A failure cancels every wait; a wait past the timeout fails the group.
 /// </summary>
-internal sealed class VirtualCollectiveHub : IRankFailureSignal, IDisposable
+internal sealed class VirtualCollectiveHub : RankBarrierHub
 {
     private readonly VirtualRankParcel[] _posted;
     private readonly SafeCudaEventHandle?[] _read;
-    private CancellationTokenSource _failure = new();
-    private Barrier _barrier;
 
     /// <summary>A hub for <paramref name="size"/> members whose waits give up after <paramref name="timeout"/>.</summary>
     public VirtualCollectiveHub(int size, TimeSpan timeout)
+        : base(size, timeout)
     {
-        if (size < 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(size), size, string.Create(CultureInfo.InvariantCulture, $"size must be at least 1, got {size}."));
-        }
-
-        if (timeout <= TimeSpan.Zero && timeout != System.Threading.Timeout.InfiniteTimeSpan)
-        {
-            throw new ArgumentOutOfRangeException(nameof(timeout), timeout, "timeout must be positive or infinite.");
-        }
-
-        Size = size;
-        Timeout = timeout;
         _posted = new VirtualRankParcel[size];
         _read = new SafeCudaEventHandle?[size];
-        _barrier = new Barrier(size);
     }
 
     /// <inheritdoc />
-    public int Size { get; }
-
-    /// <summary>How long one wait may last before the group is declared stuck.</summary>
-    public TimeSpan Timeout { get; }
-
-    /// <summary>True once <see cref="Fail"/> was called since the last <see cref="Reset"/>.</summary>
-    public bool HasFailed => _failure.IsCancellationRequested;
-
-    /// <inheritdoc />
-    public void Fail() => _failure.Cancel();
-
-    /// <inheritdoc />
-    public void Reset()
+    protected override void ClearPosted()
     {
-        if (!HasFailed)
-        {
-            return;
-        }
-
-        _failure.Dispose();
-        _failure = new CancellationTokenSource();
-        _barrier.Dispose();
-        _barrier = new Barrier(Size);
         Array.Clear(_posted);
         Array.Clear(_read);
     }
@@ -85,32 +49,4 @@ internal sealed class VirtualCollectiveHub : IRankFailureSignal, IDisposable
 
     /// <summary>The event after <paramref name="member"/>'s reads; valid after <see cref="Finish"/>, until the next one.</summary>
     public SafeCudaEventHandle ReadBy(int member) => _read[member]!;
-
-    /// <inheritdoc />
-    public void Dispose()
-    {
-        _failure.Dispose();
-        _barrier.Dispose();
-    }
-
-    private void Meet(int rank, string operation, string what)
-    {
-        bool met;
-        try
-        {
-            met = _barrier.SignalAndWait(Timeout, _failure.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            throw new RingAbortedException(string.Create(CultureInfo.InvariantCulture,
-                $"Rank {rank} stopped waiting for {what} in {operation}: another rank failed."));
-        }
-
-        if (!met)
-        {
-            Fail();
-            throw new TimeoutException(string.Create(CultureInfo.InvariantCulture,
-                $"Rank {rank} waited {Timeout.TotalSeconds:0.###} s for {what} in {operation}; the group is stuck."));
-        }
-    }
 }

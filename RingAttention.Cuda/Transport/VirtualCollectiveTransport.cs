@@ -2,6 +2,7 @@ using System.Globalization;
 using RingAttention.Cuda.Device;
 using RingAttention.Interop;
 using RingAttention.Strategies;
+using RingAttention.Threading;
 
 namespace RingAttention.Cuda.Transport;
 
@@ -26,13 +27,8 @@ internal sealed class VirtualCollectiveTransport : ICollectiveTransport<DeviceTe
     {
         ArgumentNullException.ThrowIfNull(hub);
         ArgumentNullException.ThrowIfNull(stream);
-        if ((uint)rank >= (uint)hub.Size)
-        {
-            throw new ArgumentOutOfRangeException(nameof(rank), rank, string.Create(CultureInfo.InvariantCulture, $"rank must lie in [0, {hub.Size}), got {rank}."));
-        }
-
         _hub = hub;
-        Rank = rank;
+        Rank = RankMember.Check(rank, hub.Size);
         _stream = stream;
         _device = device;
         _posted = CudaCalls.CreateEvent();

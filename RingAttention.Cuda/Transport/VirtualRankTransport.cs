@@ -35,13 +35,8 @@ internal sealed class VirtualRankTransport : IRingTransport<DeviceTensor>, IDisp
     public VirtualRankTransport(VirtualRankHub hub, int rank, RankStreams streams, RankTimelineRecorder? timeline)
     {
         ArgumentNullException.ThrowIfNull(hub);
-        if ((uint)rank >= (uint)hub.Size)
-        {
-            throw new ArgumentOutOfRangeException(nameof(rank), rank, string.Create(CultureInfo.InvariantCulture, $"rank must lie in [0, {hub.Size}), got {rank}."));
-        }
-
         _hub = hub;
-        Rank = rank;
+        Rank = RankMember.Check(rank, hub.Size);
         _streams = streams;
         _timeline = timeline;
         for (int c = 0; c < ChannelCount; c++)

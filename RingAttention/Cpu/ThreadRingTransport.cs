@@ -17,13 +17,8 @@ internal sealed class ThreadRingTransport : IRingTransport<Memory<float>>
     public ThreadRingTransport(ThreadRingHub hub, int rank)
     {
         ArgumentNullException.ThrowIfNull(hub);
-        if ((uint)rank >= (uint)hub.Size)
-        {
-            throw new ArgumentOutOfRangeException(nameof(rank), rank, string.Create(CultureInfo.InvariantCulture, $"rank must lie in [0, {hub.Size}), got {rank}."));
-        }
-
         _hub = hub;
-        Rank = rank;
+        Rank = RankMember.Check(rank, hub.Size);
     }
 
     /// <inheritdoc />

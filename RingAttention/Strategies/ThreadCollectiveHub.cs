@@ -1,4 +1,3 @@
-using System.Globalization;
 using RingAttention.Threading;
 
 namespace RingAttention.Strategies;
@@ -8,55 +7,20 @@ namespace RingAttention.Strategies;
 /// posted, reads what it needs from the others' buffers, and waits again until all have read, after which every send
 /// buffer may be reused. A failure cancels every wait; a wait past the timeout fails the group, so no member hangs.
 /// </summary>
-internal sealed class ThreadCollectiveHub : IRankFailureSignal, IDisposable
+internal sealed class ThreadCollectiveHub : RankBarrierHub
 {
     private readonly Memory<float>[] _posted;
-    private CancellationTokenSource _failure = new();
-    private Barrier _barrier;
 
     /// <summary>A hub for <paramref name="size"/> members whose waits give up after <paramref name="timeout"/>.</summary>
     public ThreadCollectiveHub(int size, TimeSpan timeout)
+        : base(size, timeout)
     {
-        if (size < 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(size), size, string.Create(CultureInfo.InvariantCulture, $"size must be at least 1, got {size}."));
-        }
-
-        if (timeout <= TimeSpan.Zero && timeout != System.Threading.Timeout.InfiniteTimeSpan)
-        {
-            throw new ArgumentOutOfRangeException(nameof(timeout), timeout, "timeout must be positive or infinite.");
-        }
-
-        Size = size;
-        Timeout = timeout;
         _posted = new Memory<float>[size];
-        _barrier = new Barrier(size);
     }
 
     /// <inheritdoc />
-    public int Size { get; }
-
-    /// <summary>How long one wait may last before the group is declared stuck.</summary>
-    public TimeSpan Timeout { get; }
-
-    /// <summary>True once <see cref="Fail"/> was called since the last <see cref="Reset"/>.</summary>
-    public bool HasFailed => _failure.IsCancellationRequested;
-
-    /// <inheritdoc />
-    public void Fail() => _failure.Cancel();
-
-    /// <inheritdoc />
-    public void Reset()
+    protected override void ClearPosted()
     {
-        if (!HasFailed)
-        {
-            return;
-        }
-
-        _failure.Dispose();
-        _failure = new CancellationTokenSource();
-        _barrier.Dispose();
-        _barrier = new Barrier(Size);
         Array.Clear(_posted);
     }
 
@@ -74,32 +38,4 @@ internal sealed class ThreadCollectiveHub : IRankFailureSignal, IDisposable
 
     /// <summary>Second half: waits until every member has read, after which every send buffer may be reused.</summary>
     public void Leave(int rank, string operation) => Meet(rank, operation, "every member to read the buffers");
-
-    /// <inheritdoc />
-    public void Dispose()
-    {
-        _failure.Dispose();
-        _barrier.Dispose();
-    }
-
-    private void Meet(int rank, string operation, string what)
-    {
-        bool met;
-        try
-        {
-            met = _barrier.SignalAndWait(Timeout, _failure.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            throw new RingAbortedException(string.Create(CultureInfo.InvariantCulture,
-                $"Rank {rank} stopped waiting for {what} in {operation}: another rank failed."));
-        }
-
-        if (!met)
-        {
-            Fail();
-            throw new TimeoutException(string.Create(CultureInfo.InvariantCulture,
-                $"Rank {rank} waited {Timeout.TotalSeconds:0.###} s for {what} in {operation}; the group is stuck."));
-        }
-    }
 }

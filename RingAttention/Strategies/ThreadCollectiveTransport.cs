@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Numerics.Tensors;
+using RingAttention.Threading;
 
 namespace RingAttention.Strategies;
 
@@ -15,13 +16,8 @@ internal sealed class ThreadCollectiveTransport : ICollectiveTransport<Memory<fl
     public ThreadCollectiveTransport(ThreadCollectiveHub hub, int rank)
     {
         ArgumentNullException.ThrowIfNull(hub);
-        if ((uint)rank >= (uint)hub.Size)
-        {
-            throw new ArgumentOutOfRangeException(nameof(rank), rank, string.Create(CultureInfo.InvariantCulture, $"rank must lie in [0, {hub.Size}), got {rank}."));
-        }
-
         _hub = hub;
-        Rank = rank;
+        Rank = RankMember.Check(rank, hub.Size);
     }
 
     /// <inheritdoc />

@@ -1,4 +1,3 @@
-using System.Globalization;
 using RingAttention.Backends;
 
 namespace RingAttention.Threading;
@@ -11,28 +10,16 @@ namespace RingAttention.Threading;
 /// </summary>
 /// <typeparam name="TParcel">What a send carries.</typeparam>
 /// <typeparam name="TReceipt">What the receiver hands back to the sender.</typeparam>
-internal class RankRendezvous<TParcel, TReceipt> : IRankFailureSignal, IDisposable
+internal class RankRendezvous<TParcel, TReceipt> : RankHub
 {
     private static readonly int ChannelCount = Enum.GetValues<RingChannel>().Length;
 
     private readonly Mailbox[] _mailboxes;
-    private CancellationTokenSource _failure = new();
 
     /// <summary>A rendezvous for <paramref name="size"/> ranks whose waits give up after <paramref name="timeout"/>.</summary>
     public RankRendezvous(int size, TimeSpan timeout)
+        : base(size, timeout)
     {
-        if (size < 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(size), size, string.Create(CultureInfo.InvariantCulture, $"size must be at least 1, got {size}."));
-        }
-
-        if (timeout <= TimeSpan.Zero && timeout != System.Threading.Timeout.InfiniteTimeSpan)
-        {
-            throw new ArgumentOutOfRangeException(nameof(timeout), timeout, "timeout must be positive or infinite.");
-        }
-
-        Size = size;
-        Timeout = timeout;
         _mailboxes = new Mailbox[size * ChannelCount];
         for (int i = 0; i < _mailboxes.Length; i++)
         {
@@ -41,27 +28,8 @@ internal class RankRendezvous<TParcel, TReceipt> : IRankFailureSignal, IDisposab
     }
 
     /// <inheritdoc />
-    public int Size { get; }
-
-    /// <summary>How long one wait may last before the ring is declared stuck.</summary>
-    public TimeSpan Timeout { get; }
-
-    /// <summary>True once <see cref="Fail"/> was called since the last <see cref="Reset"/>.</summary>
-    public bool HasFailed => _failure.IsCancellationRequested;
-
-    /// <inheritdoc />
-    public void Fail() => _failure.Cancel();
-
-    /// <inheritdoc />
-    public void Reset()
+    protected override void ResetMembers()
     {
-        if (!HasFailed)
-        {
-            return; // a clean run leaves every mailbox empty and every count at zero
-        }
-
-        _failure.Dispose();
-        _failure = new CancellationTokenSource();
         foreach (Mailbox mailbox in _mailboxes)
         {
             mailbox.Clear();
@@ -106,50 +74,24 @@ internal class RankRendezvous<TParcel, TReceipt> : IRankFailureSignal, IDisposab
         return receipt;
     }
 
-    /// <inheritdoc />
-    public void Dispose()
-    {
-        Dispose(disposing: true);
-        GC.SuppressFinalize(this);
-    }
-
     /// <summary>Releases the mailboxes' wait handles.</summary>
-    protected virtual void Dispose(bool disposing)
+    protected override void Dispose(bool disposing)
     {
-        if (!disposing)
+        if (disposing)
         {
-            return;
+            foreach (Mailbox mailbox in _mailboxes)
+            {
+                mailbox.Dispose();
+            }
         }
 
-        _failure.Dispose();
-        foreach (Mailbox mailbox in _mailboxes)
-        {
-            mailbox.Dispose();
-        }
+        base.Dispose(disposing);
     }
 
     private Mailbox MailboxOf(int rank, RingChannel channel) => _mailboxes[(rank * ChannelCount) + (int)channel];
 
-    private void WaitFor(SemaphoreSlim signal, int rank, RingChannel channel, string what)
-    {
-        bool signalled;
-        try
-        {
-            signalled = signal.Wait(Timeout, _failure.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            throw new RingAbortedException(string.Create(CultureInfo.InvariantCulture,
-                $"Rank {rank} stopped waiting for {what} on {channel}: another rank failed."));
-        }
-
-        if (!signalled)
-        {
-            Fail();
-            throw new TimeoutException(string.Create(CultureInfo.InvariantCulture,
-                $"Rank {rank} waited {Timeout.TotalSeconds:0.###} s for {what} on {channel}; the ring is stuck."));
-        }
-    }
+    private void WaitFor(SemaphoreSlim signal, int rank, RingChannel channel, string what) =>
+        Wait(signal, rank, what, "on", channel, "ring");
 
     /// <summary>One rank's inbox on one channel, and the receipt of its own last send.</summary>
     private sealed class Mailbox : IDisposable

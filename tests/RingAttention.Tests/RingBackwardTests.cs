@@ -34,12 +34,7 @@ public sealed class RingBackwardTests
 
     private static void AssertGradientsMatchReference(RingProblem problem)
     {
-        int seed = TestTensors.FreshSeed();
-        var random = new Random(seed);
-        float[] q = TestTensors.Uniform(random, problem.GlobalQueryShape.ElementCount);
-        float[] k = TestTensors.Uniform(random, problem.GlobalKeyValueShape.ElementCount);
-        float[] v = TestTensors.Uniform(random, problem.GlobalKeyValueShape.ElementCount);
-        float[] dO = TestTensors.Uniform(random, problem.GlobalQueryShape.ElementCount);
+        (int seed, float[] q, float[] k, float[] v, float[] dO) = TestTensors.Inputs(problem);
 
         using var ring = new CpuRingAttention(problem);
         AttentionOutput forward = ring.ForwardFullSequence(q, k, v);

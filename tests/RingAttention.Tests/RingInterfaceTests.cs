@@ -18,12 +18,7 @@ public sealed class RingInterfaceTests
     {
         RingProblem problem = TestTensors.Problem(
             ringSize, mask, balance, batch: 2, sequence: 4 * ringSize, queryHeads: 4, keyValueHeads: 2, headDim: 8, layout: layout);
-        int seed = TestTensors.FreshSeed();
-        var random = new Random(seed);
-        float[] q = TestTensors.Uniform(random, problem.GlobalQueryShape.ElementCount);
-        float[] k = TestTensors.Uniform(random, problem.GlobalKeyValueShape.ElementCount);
-        float[] v = TestTensors.Uniform(random, problem.GlobalKeyValueShape.ElementCount);
-        float[] dO = TestTensors.Uniform(random, problem.GlobalQueryShape.ElementCount);
+        (int seed, float[] q, float[] k, float[] v, float[] dO) = TestTensors.Inputs(problem);
 
         using IRingAttention ring = new CpuRingAttention(problem);
         AttentionOutput forward = ring.ForwardFullSequence(q, k, v);

@@ -10,6 +10,18 @@ internal static class TestTensors
 
     public static float[] Uniform(Random random, long count, float scale = 1f) => SharedRandom.Uniform(random, count, scale);
 
+    /// <summary>Q, K, V and dO for <paramref name="problem"/>, drawn from a fresh seed (returned for the failure message).</summary>
+    public static (int Seed, float[] Q, float[] K, float[] V, float[] DO) Inputs(RingProblem problem)
+    {
+        int seed = FreshSeed();
+        var random = new Random(seed);
+        float[] q = Uniform(random, problem.GlobalQueryShape.ElementCount);
+        float[] k = Uniform(random, problem.GlobalKeyValueShape.ElementCount);
+        float[] v = Uniform(random, problem.GlobalKeyValueShape.ElementCount);
+        float[] dO = Uniform(random, problem.GlobalQueryShape.ElementCount);
+        return (seed, q, k, v, dO);
+    }
+
     /// <summary>The library's relative error, after checking that no element is NaN.</summary>
     public static double RelativeError(ReadOnlySpan<float> actual, ReadOnlySpan<double> expected) =>
         SharedChecks.RelativeErrorWithoutNaN(actual, expected, "result");

@@ -94,22 +94,17 @@ public sealed class PackedRingTests
 
     private static void Check(RingProblem problem)
     {
-        int seed = TestTensors.FreshSeed();
-        var random = new Random(seed);
-        float[] q = TestTensors.Uniform(random, problem.GlobalQueryShape.ElementCount);
-        float[] k = TestTensors.Uniform(random, problem.GlobalKeyValueShape.ElementCount);
-        float[] v = TestTensors.Uniform(random, problem.GlobalKeyValueShape.ElementCount);
-        float[] dO = TestTensors.Uniform(random, problem.GlobalQueryShape.ElementCount);
+        (int seed, float[] q, float[] k, float[] v, float[] dO) = TestTensors.Inputs(problem);
 
         using var ring = new CpuRingAttention(problem);
         AttentionOutput forward = ring.ForwardFullSequence(q, k, v);
         AttentionGradients gradients = ring.BackwardFullSequence(q, k, v, forward.Output, forward.Lse, dO);
         PackedCases.Reference expected = PackedCases.PerDocument(problem, q, k, v, dO);
-        AssertClose(forward.Output, expected.Output, "O", seed, problem);
-        AssertClose(forward.Lse, expected.Lse, "LSE", seed, problem);
-        AssertClose(gradients.QueryGradient, expected.QueryGradient, "dQ", seed, problem);
-        AssertClose(gradients.KeyGradient, expected.KeyGradient, "dK", seed, problem);
-        AssertClose(gradients.ValueGradient, expected.ValueGradient, "dV", seed, problem);
+        CpuRingCheck.AssertClose(forward.Output, expected.Output, "O", seed, problem);
+        CpuRingCheck.AssertClose(forward.Lse, expected.Lse, "LSE", seed, problem);
+        CpuRingCheck.AssertClose(gradients.QueryGradient, expected.QueryGradient, "dQ", seed, problem);
+        CpuRingCheck.AssertClose(gradients.KeyGradient, expected.KeyGradient, "dK", seed, problem);
+        CpuRingCheck.AssertClose(gradients.ValueGradient, expected.ValueGradient, "dV", seed, problem);
     }
 
     private static int[] PaddingRows(RingProblem problem, int rank) =>
@@ -119,10 +114,4 @@ public sealed class PackedRingTests
         [.. Enumerable.Range(0, problem.RingSize).Select(_ => TestTensors.Uniform(random, elements))];
 
     private static int[] Parse(string lengths) => [.. lengths.Split(',').Select(int.Parse)];
-
-    private static void AssertClose(float[] actual, double[] expected, string what, int seed, RingProblem problem)
-    {
-        double error = TestTensors.RelativeError(actual, expected);
-        Assert.True(error < 1e-5, $"{what} relative error {error:E2} (seed {seed}, {problem})");
-    }
 }
