@@ -16,22 +16,7 @@ public sealed class AllocationTests
     {
         RingProblem problem = TestTensors.Problem(4, AttentionMask.Causal, LoadBalancing.DualChunk, sequence: 64, headDim: 16);
         using var ring = new CpuRingAttention(problem);
-        var random = new Random(TestTensors.FreshSeed());
-        float[][] q = Shards(random, problem.LocalQueryElements);
-        float[][] k = Shards(random, problem.LocalKeyValueElements);
-        float[][] v = Shards(random, problem.LocalKeyValueElements);
-        float[][] o = Shards(random, problem.LocalQueryElements);
-        float[][] lse = Shards(random, problem.LocalLseElements);
-        float[][] dO = Shards(random, problem.LocalQueryElements);
-        float[][] dq = Shards(random, problem.LocalQueryElements);
-        float[][] dk = Shards(random, problem.LocalKeyValueElements);
-        float[][] dv = Shards(random, problem.LocalKeyValueElements);
-
-        long perCall = AllocationMeter.LeastBytesPerCall(() =>
-        {
-            ring.Forward(new(q, k, v, o, lse));
-            ring.Backward(new(q, k, v, o, lse, dO, dq, dk, dv));
-        });
+        long perCall = BytesPerForwardAndBackward(ring);
 
         // Counted on every thread: the four rank threads do the work. 0 since the shapes named by argument errors are
         // formatted once per plan instead of on every call (they were the 1.7 KB per call once blamed on the waits).
@@ -46,26 +31,10 @@ public sealed class AllocationTests
     public void Every_strategy_allocates_nothing_per_call_after_the_first(ContextParallelStrategy strategy, int inner)
     {
         // Hkv = 2 over an all-to-all of 4 replicates the KV heads: the summed dK/dV path is measured too.
-        RingProblem problem = TestTensors.Problem(4, AttentionMask.Causal, LoadBalancing.DualChunk, sequence: 64, queryHeads: 4, headDim: 16)
-            with
-        { Strategy = strategy, AllToAllSize = inner, Window = AttentionWindow.Causal(20) };
+        RingProblem ring = TestTensors.Problem(4, AttentionMask.Causal, LoadBalancing.DualChunk, sequence: 64, queryHeads: 4, headDim: 16);
+        RingProblem problem = ring with { Strategy = strategy, AllToAllSize = inner, Window = AttentionWindow.Causal(20) };
         using var attention = new CpuRingAttention(problem);
-        var random = new Random(TestTensors.FreshSeed());
-        float[][] q = Shards(random, problem.LocalQueryElements);
-        float[][] k = Shards(random, problem.LocalKeyValueElements);
-        float[][] v = Shards(random, problem.LocalKeyValueElements);
-        float[][] o = Shards(random, problem.LocalQueryElements);
-        float[][] lse = Shards(random, problem.LocalLseElements);
-        float[][] dO = Shards(random, problem.LocalQueryElements);
-        float[][] dq = Shards(random, problem.LocalQueryElements);
-        float[][] dk = Shards(random, problem.LocalKeyValueElements);
-        float[][] dv = Shards(random, problem.LocalKeyValueElements);
-
-        long perCall = AllocationMeter.LeastBytesPerCall(() =>
-        {
-            attention.Forward(new(q, k, v, o, lse));
-            attention.Backward(new(q, k, v, o, lse, dO, dq, dk, dv));
-        });
+        long perCall = BytesPerForwardAndBackward(attention);
 
         TestContext.Current.TestOutputHelper?.WriteLine($"{strategy}: {perCall} bytes per forward + backward, all threads");
         Assert.Equal(0, perCall);
@@ -79,22 +48,7 @@ public sealed class AllocationTests
         RingProblem plain = TestTensors.Problem(4, AttentionMask.Causal, LoadBalancing.DualChunk, sequence: documents.TotalLength, headDim: 16, layout: TensorLayout.Thd);
         RingProblem problem = plain with { Documents = documents };
         using var ring = new CpuRingAttention(problem);
-        var random = new Random(TestTensors.FreshSeed());
-        float[][] q = Shards(random, problem.LocalQueryElements);
-        float[][] k = Shards(random, problem.LocalKeyValueElements);
-        float[][] v = Shards(random, problem.LocalKeyValueElements);
-        float[][] o = Shards(random, problem.LocalQueryElements);
-        float[][] lse = Shards(random, problem.LocalLseElements);
-        float[][] dO = Shards(random, problem.LocalQueryElements);
-        float[][] dq = Shards(random, problem.LocalQueryElements);
-        float[][] dk = Shards(random, problem.LocalKeyValueElements);
-        float[][] dv = Shards(random, problem.LocalKeyValueElements);
-
-        long perCall = AllocationMeter.LeastBytesPerCall(() =>
-        {
-            ring.Forward(new(q, k, v, o, lse));
-            ring.Backward(new(q, k, v, o, lse, dO, dq, dk, dv));
-        });
+        long perCall = BytesPerForwardAndBackward(ring);
 
         Assert.Equal(0, perCall);
     }
@@ -115,6 +69,27 @@ public sealed class AllocationTests
 
         // Four steps without a mask, one 1 KB array each (plus its header).
         Assert.InRange(perCall, 4 * 1024, 4 * 1100);
+    }
+
+    /// <summary>The fewest bytes one forward plus one backward allocates on any thread, on fresh random shards.</summary>
+    private static long BytesPerForwardAndBackward(CpuRingAttention attention)
+    {
+        RingProblem problem = attention.Problem;
+        var random = new Random(TestTensors.FreshSeed());
+        float[][] q = Shards(random, problem.LocalQueryElements);
+        float[][] k = Shards(random, problem.LocalKeyValueElements);
+        float[][] v = Shards(random, problem.LocalKeyValueElements);
+        float[][] o = Shards(random, problem.LocalQueryElements);
+        float[][] lse = Shards(random, problem.LocalLseElements);
+        float[][] dO = Shards(random, problem.LocalQueryElements);
+        float[][] dq = Shards(random, problem.LocalQueryElements);
+        float[][] dk = Shards(random, problem.LocalKeyValueElements);
+        float[][] dv = Shards(random, problem.LocalKeyValueElements);
+        return AllocationMeter.LeastBytesPerCall(() =>
+        {
+            attention.Forward(new(q, k, v, o, lse));
+            attention.Backward(new(q, k, v, o, lse, dO, dq, dk, dv));
+        });
     }
 
     private static float[][] Shards(Random random, long elements) =>
