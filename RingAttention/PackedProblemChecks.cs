@@ -44,12 +44,6 @@ internal static class PackedProblemChecks
                 nameof(RingProblem.Documents));
         }
 
-        if (problem.Strategy != ContextParallelStrategy.Ring)
-        {
-            throw new ArgumentException(
-                Invariant($"Layout = Thd runs only Strategy = Ring for now, got {problem.Strategy}."), nameof(RingProblem.Strategy));
-        }
-
         int multiple = PackedReorder.PaddingMultiple(problem.Balance, problem.RingSize);
         for (int d = 0; d < documents.Count; d++)
         {

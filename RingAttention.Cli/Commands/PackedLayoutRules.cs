@@ -6,7 +6,7 @@ namespace RingAttention.Cli.Commands;
 
 /// <summary>
 /// How <c>--layout thd</c> and <c>--seqlens</c> go with the other options of <c>ringattn run</c>: they come together, and
-/// packed documents run on the CPU backend, in one process, with the ring. Each mistake is a parse error (exit code 2)
+/// packed documents run on the CPU backend, in one process. Each mistake is a parse error (exit code 2)
 /// before any file is opened; the file shapes against the lengths are checked by <see cref="Running.PackedProblemBuilder"/>.
 /// </summary>
 internal static class PackedLayoutRules
@@ -15,7 +15,7 @@ internal static class PackedLayoutRules
 
     /// <summary>Adds one error per rule <paramref name="result"/> breaks.</summary>
     public static void Validate(
-        CommandResult result, Option<TensorLayout?> layout, Option<int[]?> seqlens, Option<BackendKind?> backend, Option<StrategySelection?> strategy, Option<bool> distributed)
+        CommandResult result, Option<TensorLayout?> layout, Option<int[]?> seqlens, Option<BackendKind?> backend, Option<bool> distributed)
     {
         // Read the tokens, not the values: a value that failed to parse has its own error already.
         string? layoutText = Token(result, layout);
@@ -47,53 +47,10 @@ internal static class PackedLayoutRules
             result.AddError($"{Thd} needs --backend cpu: the GPU (--backend cuda) does not run packed documents yet");
         }
 
-        if (Token(result, strategy) is string strategyText && StrategyOption.Choices.TryGetValue(strategyText, out StrategySelection selection)
-            && selection != StrategySelection.Ring)
-        {
-            result.AddError(StrategyError(strategyText, selection));
-        }
-
         if (result.GetResult(distributed) is not null)
         {
             result.AddError($"--distributed does not support {Thd} yet: packed documents run in one process (--backend cpu)");
         }
-    }
-
-    /// <summary>The core's own reason for refusing <paramref name="selection"/> with packed documents, in a line naming the options.</summary>
-    private static string StrategyError(string strategyText, StrategySelection selection)
-    {
-        if (StrategyOption.ToStrategy(selection) is not ContextParallelStrategy strategy)
-        {
-            return $"{StrategyOption.Name} {strategyText} cannot be used with {Thd}: packed documents run on the ring only for now (leave {StrategyOption.Name} out, or give ring)";
-        }
-
-        // The smallest packed problem with this strategy: whatever the core says about it is about the strategy.
-        var probe = new RingProblem
-        {
-            BatchSize = 1,
-            SequenceLength = 1,
-            QueryHeads = 1,
-            KeyValueHeads = 1,
-            HeadDim = 1,
-            RingSize = 1,
-            Mask = AttentionMask.None,
-            Balance = LoadBalancing.None,
-            Layout = TensorLayout.Thd,
-            Documents = new PackedDocuments([1]),
-            Strategy = strategy,
-            AllToAllSize = 1,
-        };
-        try
-        {
-            probe.Validate();
-        }
-        catch (ArgumentException e)
-        {
-            string reason = e.ParamName is null ? e.Message : e.Message.Replace($" (Parameter '{e.ParamName}')", string.Empty, StringComparison.Ordinal);
-            return $"{StrategyOption.Name} {strategyText} cannot be used with {Thd}: the core refuses it: {reason.TrimEnd('.')} (leave {StrategyOption.Name} out, or give ring)";
-        }
-
-        return $"{StrategyOption.Name} {strategyText} cannot be used with {Thd} yet (leave {StrategyOption.Name} out, or give ring)";
     }
 
     private static string? Token(CommandResult result, Option option) =>

@@ -15,7 +15,7 @@ internal static class PackedProblemBuilder
     private const int HeadsAxis = 1;
     private const int HeadDimAxis = 2;
 
-    /// <summary>Builds and validates the packed problem (strategy: the ring, the only one the core runs packed).</summary>
+    /// <summary>Builds and validates the packed problem with the ring; <see cref="StrategyResolver"/> applies --strategy to it.</summary>
     /// <exception cref="CliUsageException">The shapes are wrong, disagree, or do not hold the documents' tokens.</exception>
     public static RingProblem Build(RunRequest request, TensorInfo query, TensorInfo key, TensorInfo value, TensorInfo? outputGradient)
     {
@@ -25,11 +25,6 @@ internal static class PackedProblemBuilder
         ArgumentNullException.ThrowIfNull(value);
         IReadOnlyList<int> lengths = request.DocumentLengths
             ?? throw new CliUsageException($"--layout thd needs {SeqlensOption.Name} L1,L2,... (the packed documents' lengths)");
-        if (request.Strategy != ContextParallelStrategy.Ring)
-        {
-            throw new CliUsageException($"{StrategyOption.Name} with --layout thd: packed documents run on the ring only for now");
-        }
-
         foreach (TensorInfo tensor in outputGradient is null ? [query, key, value] : (TensorInfo[])[query, key, value, outputGradient])
         {
             RequireRank3(tensor);

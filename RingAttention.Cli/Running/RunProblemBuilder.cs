@@ -28,8 +28,7 @@ internal static class RunProblemBuilder
         ArgumentNullException.ThrowIfNull(value);
         if (request.Layout == TensorLayout.Thd)
         {
-            auto = null;
-            return PackedProblemBuilder.Build(request, query, key, value, outputGradient);
+            return StrategyResolver.Apply(request, PackedProblemBuilder.Build(request, query, key, value, outputGradient), query, key, link, out auto);
         }
 
         foreach (TensorInfo tensor in outputGradient is null ? [query, key, value] : (TensorInfo[])[query, key, value, outputGradient])

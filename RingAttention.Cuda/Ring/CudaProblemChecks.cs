@@ -11,13 +11,6 @@ internal static class CudaProblemChecks
     {
         ArgumentNullException.ThrowIfNull(problem);
         problem.Validate();
-        // Packed documents need ragged (cu_seqlens) block calls in the shim and a block per document per step.
-        if (problem.Layout == TensorLayout.Thd)
-        {
-            throw new ArgumentException(
-                Invariant($"The CUDA backend does not support Layout = Thd (packed documents) yet, got {problem.Documents}; use the CPU backend."), nameof(RingProblem.Layout));
-        }
-
         if (!DeviceElementTypes.IsAttentionType(elementType))
         {
             throw new ArgumentOutOfRangeException(nameof(elementType), elementType, "The attention runs in BFloat16 or Float16.");
@@ -34,12 +27,12 @@ internal static class CudaProblemChecks
             // With B = Hq = 1 a row sub-view of the LSE counts as packed and must then be 16-byte aligned.
             for (int rank = 0; rank < problem.RingSize; rank++)
             {
+                var table = new StepTaskTable(problem, rank);
                 for (int source = 0; source < problem.RingSize; source++)
                 {
-                    StepTasks tasks = RingSchedule.TasksFor(problem, rank, source);
-                    for (int k = 0; k < tasks.Count; k++)
+                    foreach (BlockTask task in table.For(source))
                     {
-                        RowRange query = tasks[k].Query;
+                        RowRange query = task.Query;
                         if (query.Start % 4 != 0)
                         {
                             throw new ArgumentException(

@@ -36,12 +36,12 @@ internal sealed class CudaStrategyBackend(CudaRankParts parts) : IStrategyBacken
         long bytes = 0;
         for (int rank = 0; rank < problem.RingSize; rank++)
         {
+            var table = new StepTaskTable(problem, rank);
             for (int source = 0; source < problem.RingSize; source++)
             {
-                StepTasks tasks = RingSchedule.TasksFor(problem, rank, source);
-                for (int k = 0; k < tasks.Count; k++)
+                foreach (BlockTask task in table.For(source))
                 {
-                    bytes = Math.Max(bytes, attention.WorkspaceBytesFor(tasks[k]));
+                    bytes = Math.Max(bytes, attention.WorkspaceBytesFor(task));
                 }
             }
         }

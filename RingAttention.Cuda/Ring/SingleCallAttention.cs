@@ -15,7 +15,8 @@ internal sealed class SingleCallAttention : IDisposable
     private readonly DeviceBufferSet _buffers;
     private readonly CudnnBlockAttention _kernel = null!;
     private readonly DeviceBuffer? _workspace;
-    private readonly BlockTask _task;
+    private readonly BlockTask[] _tasks;
+    private readonly DeviceTensor _documentLse;
 
     /// <param name="context">cuDNN context of the device to run on.</param>
     /// <param name="geometry">The full sequence's geometry, from <see cref="Plan"/>.</param>
@@ -40,10 +41,16 @@ internal sealed class SingleCallAttention : IDisposable
             QueryGradient = _buffers.Allocate(geometry.QueryElements, half);
             KeyValueGradient = geometry.Planes(_buffers.Allocate(stacked, half));
 
+            // The whole sequence under its mask and window; packed documents: one call per document, each its own sequence.
             RingProblem full = geometry.Problem;
-            _task = RingSchedule.ForPair(full, 0, 0); // the whole sequence under its mask and window
+            _tasks = full.Documents is null ? [RingSchedule.ForPair(full, 0, 0)] : new StepTaskTable(full, 0).For(0).ToArray();
             _kernel = new CudnnBlockAttention(geometry, context, Stream);
-            _workspace = _kernel.AllocateWorkspace(_kernel.WorkspaceBytesFor(_task), Device);
+            _workspace = _kernel.AllocateWorkspace(_tasks.Max(t => _kernel.WorkspaceBytesFor(t)), Device);
+            if (full.Documents is not null)
+            {
+                // A call writes its LSE packed [Hq, s_q]; the documents' LSE rows are copied into [Hq, T] from here.
+                _documentLse = _buffers.Allocate((long)full.QueryHeads * _tasks.Max(t => t.Query.Count), DeviceElementType.Float32);
+            }
         }
         catch
         {
@@ -88,7 +95,14 @@ internal sealed class SingleCallAttention : IDisposable
     public static CudaTensorGeometry Plan(RingProblem problem, DeviceElementType elementType)
     {
         ArgumentNullException.ThrowIfNull(problem);
-        RingProblem full = problem with { RingSize = 1, Balance = LoadBalancing.None, Strategy = ContextParallelStrategy.Ring, AllToAllSize = 0 };
+        RingProblem full = problem with
+        {
+            RingSize = 1,
+            Balance = LoadBalancing.None,
+            Strategy = ContextParallelStrategy.Ring,
+            AllToAllSize = 0,
+            Documents = problem.Documents is PackedDocuments documents ? new PackedDocuments(documents.Lengths) : null, // no padding on one GPU
+        };
         CudaProblemChecks.Validate(full, elementType);
         return new CudaTensorGeometry(full, elementType);
     }
@@ -97,14 +111,48 @@ internal sealed class SingleCallAttention : IDisposable
     public void Forward()
     {
         using var scope = new DeviceScope(Device);
-        _kernel.Forward(_task, new(Query, KeyValue, Output, Lse));
+        if (Geometry.Problem.Documents is null)
+        {
+            _kernel.Forward(_tasks[0], new(Query, KeyValue, Output, Lse));
+            return;
+        }
+
+        foreach (BlockTask task in _tasks)
+        {
+            _kernel.Forward(task, new(Query, KeyValue, Output, _documentLse));
+            CopyLseRows(task.Query);
+        }
     }
 
     /// <summary>Enqueues the backward: dQ, dK and dV from Q, K, V, O, LSE and dO.</summary>
     public void Backward()
     {
         using var scope = new DeviceScope(Device);
-        _kernel.Backward(_task, new(Query, KeyValue, Output, OutputGradient, Lse, QueryGradient, KeyValueGradient));
+        foreach (BlockTask task in _tasks)
+        {
+            _kernel.Backward(task, new(Query, KeyValue, Output, OutputGradient, Lse, QueryGradient, KeyValueGradient));
+        }
+    }
+
+    /// <summary>The packed [Hq, s_q] LSE of one document's call into its rows of the [Hq, T] LSE.</summary>
+    private unsafe void CopyLseRows(RowRange rows)
+    {
+        long heads = Geometry.Problem.QueryHeads;
+        ringattn_tensor_desc source = default;
+        ringattn_tensor_desc destination = default;
+        source.dims[0] = destination.dims[0] = 1;
+        source.dims[1] = destination.dims[1] = heads;
+        source.dims[2] = destination.dims[2] = rows.Count;
+        source.dims[3] = destination.dims[3] = 1;
+        source.strides[0] = heads * rows.Count;
+        source.strides[1] = rows.Count;
+        destination.strides[0] = heads * Geometry.Length;
+        destination.strides[1] = Geometry.Length;
+        source.strides[2] = destination.strides[2] = 1;
+        source.strides[3] = destination.strides[3] = 1;
+        source.dtype = destination.dtype = NativeCodes.DataType(DeviceElementType.Float32);
+        ShimStatus.Check(NativeMethods.ringattn_cast(
+            &source, (void*)_documentLse.Pointer, &destination, (void*)(Lse.Pointer + (rows.Start * sizeof(float))), Stream));
     }
 
     /// <summary>Uploads <paramref name="source"/> into <paramref name="destination"/>, one of this call's tensors, and waits.</summary>

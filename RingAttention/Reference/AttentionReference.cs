@@ -2,7 +2,9 @@ namespace RingAttention;
 
 /// <summary>
 /// Plain full-sequence attention in float64, natural token order: the yardstick every ring result is compared
-/// with. O(S²) time and O(S) memory per row; meant for checking, not for speed.
+/// with. O(S²) time and O(S) memory per row; meant for checking, not for speed. Packed documents
+/// (<see cref="TensorLayout.Thd"/>) are one [T, H, D] row in which a query sees only keys of its own document, at
+/// positions counted from the document's start, so each document's slice equals its attention computed alone.
 /// <para>
 /// It shares no convention with the ring: the default scale (1/√D), the query-to-KV head mapping and the element
 /// offsets of each layout are derived here from the shape alone, not read from <see cref="RingProblem.SoftmaxScale"/>,
@@ -24,6 +26,7 @@ public static class AttentionReference
         var output = new double[qs.ElementCount];
         var lse = new double[(long)problem.BatchSize * problem.QueryHeads * s];
         var scores = new double[s];
+        int[] documentOf = DocumentIndex(problem);
 
         for (int b = 0; b < problem.BatchSize; b++)
         {
@@ -36,7 +39,7 @@ public static class AttentionReference
                     double max = double.NegativeInfinity;
                     for (int j = 0; j < s; j++)
                     {
-                        if (!Visible(problem, i, j))
+                        if (!Visible(problem, documentOf, i, j))
                         {
                             continue;
                         }
@@ -48,7 +51,7 @@ public static class AttentionReference
                     double sum = 0;
                     for (int j = 0; j < s; j++)
                     {
-                        if (!Visible(problem, i, j))
+                        if (!Visible(problem, documentOf, i, j))
                         {
                             continue;
                         }
@@ -59,7 +62,7 @@ public static class AttentionReference
 
                     for (int j = 0; j < s; j++)
                     {
-                        if (!Visible(problem, i, j))
+                        if (!Visible(problem, documentOf, i, j))
                         {
                             continue;
                         }
@@ -94,6 +97,7 @@ public static class AttentionReference
         var dq = new double[qs.ElementCount];
         var dk = new double[ks.ElementCount];
         var dv = new double[ks.ElementCount];
+        int[] documentOf = DocumentIndex(problem);
 
         for (int b = 0; b < problem.BatchSize; b++)
         {
@@ -112,7 +116,7 @@ public static class AttentionReference
 
                     for (int j = 0; j < s; j++)
                     {
-                        if (!Visible(problem, i, j))
+                        if (!Visible(problem, documentOf, i, j))
                         {
                             continue;
                         }
@@ -146,8 +150,20 @@ public static class AttentionReference
     /// Whether the query at original position <paramref name="row"/> sees the key at <paramref name="key"/>: the
     /// mask and the window written out from their definitions, independently of the ring's band derivation.
     /// </summary>
-    private static bool Visible(RingProblem problem, int row, int key)
+    private static bool Visible(RingProblem problem, int[] documentOf, int row, int key)
     {
+        if (problem.Documents is PackedDocuments documents)
+        {
+            int document = documentOf[row];
+            if (documentOf[key] != document)
+            {
+                return false;
+            }
+
+            row -= documents.Offsets[document];
+            key -= documents.Offsets[document];
+        }
+
         if (problem.Mask == AttentionMask.Causal && key > row)
         {
             return false;
@@ -161,6 +177,23 @@ public static class AttentionReference
         bool afterLeftEdge = w.Left == AttentionWindow.Unbounded || row - key <= w.Left;
         bool beforeRightEdge = w.Right == AttentionWindow.Unbounded || key - row <= w.Right;
         return afterLeftEdge && beforeRightEdge;
+    }
+
+    /// <summary>The document of each packed row (empty for one sequence per batch row).</summary>
+    private static int[] DocumentIndex(RingProblem problem)
+    {
+        if (problem.Documents is not PackedDocuments documents)
+        {
+            return [];
+        }
+
+        var documentOf = new int[problem.SequenceLength];
+        for (int d = 0; d < documents.Count; d++)
+        {
+            documentOf.AsSpan(documents.Offsets[d], documents.Lengths[d]).Fill(d);
+        }
+
+        return documentOf;
     }
 
     private static double Dot(ReadOnlySpan<float> a, ReadOnlySpan<float> b)

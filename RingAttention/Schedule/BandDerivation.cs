@@ -51,6 +51,37 @@ internal static class BandDerivation
             new BlockBand(left, right));
     }
 
+    /// <summary>
+    /// The block of <see cref="Derive"/>, split into blocks that cuDNN accepts: a block whose band has a left bound may
+    /// not have more query rows than key rows (the shim refuses it, after cuDNN; ringattn_shim.h, window_left), which
+    /// runs of unequal length (packed documents' valid rows) can give. Such a block's queries are cut into pieces of
+    /// at most its key count, each derived again (and cut again if its own trimmed keys are fewer); a piece of one row
+    /// always fits. Visible pairs are covered exactly once, as by the one block.
+    /// </summary>
+    public static void DeriveFitted(int sourceRank, AffineRows queries, AffineRows keys, long? lowest, long? highest, List<BlockTask> into)
+    {
+        ArgumentNullException.ThrowIfNull(into);
+        BlockTask task = Derive(sourceRank, queries, keys, lowest, highest);
+        if (task.IsSkipped)
+        {
+            return;
+        }
+
+        if (task.Band.Left is null || task.Query.Count <= task.KeyValue.Count)
+        {
+            into.Add(task);
+            return;
+        }
+
+        int piece = task.KeyValue.Count;
+        for (int first = 0; first < task.Query.Count; first += piece)
+        {
+            int row = task.Query.Start + first;
+            var part = new AffineRows(row, Math.Min(piece, task.Query.End - row), queries.Position + ((long)(row - queries.Start) * queries.Stride), queries.Stride);
+            DeriveFitted(sourceRank, part, keys, lowest, highest, into);
+        }
+    }
+
     /// <summary>floor(x / y) for y &gt; 0.</summary>
     public static long FloorDivide(long x, long y) => x >= 0 ? x / y : -((-x + y - 1) / y);
 

@@ -30,11 +30,7 @@ internal static class PackedSchedule
                 {
                     AffineRows queries = Valid(qi == 0 ? q0 : q1, start, valid);
                     AffineRows keys = Valid(ki == 0 ? k0 : k1, start, valid);
-                    BlockTask task = BandDerivation.Derive(source, queries, keys, lowest, highest);
-                    if (!task.IsSkipped)
-                    {
-                        tasks.Add(task);
-                    }
+                    BandDerivation.DeriveFitted(source, queries, keys, lowest, highest, tasks);
                 }
             }
         }

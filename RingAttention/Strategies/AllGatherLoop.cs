@@ -4,8 +4,8 @@ namespace RingAttention.Strategies;
 
 /// <summary>
 /// The all-gather strategy for one rank (strategies.md §1): gather every rank's stacked K|V once, then run the ring's
-/// own block tasks (<see cref="RingSchedule.TasksFor"/>) against the gathered blocks and merge them by LSE, as the
-/// ring would, only without waiting for each block to arrive. The backward gathers again (the API is stateless),
+/// own block tasks (<see cref="StepTaskTable"/>: one sequence's, or every packed document's) against the gathered
+/// blocks and merge them by LSE, as the ring would, only without waiting for each block to arrive. The backward gathers again (the API is stateless),
 /// accumulates dK|dV per source block in fp32 and reduce-scatters them to their owners.
 /// </summary>
 /// <remarks>
@@ -23,6 +23,7 @@ internal sealed class AllGatherLoop<TTensor> : IRankAttention<TTensor>
     private readonly IRingElementwiseOps<TTensor> _ops;
     private readonly ICollectiveTransport<TTensor> _collectives;
     private readonly Workspace? _workspace;
+    private readonly StepTaskTable _tasks;
 
     /// <summary>Binds one rank's backend pieces to <paramref name="problem"/> and plans its buffers once.</summary>
     public AllGatherLoop(RingProblem problem, IStrategyBackend<TTensor> backend)
@@ -36,9 +37,11 @@ internal sealed class AllGatherLoop<TTensor> : IRankAttention<TTensor>
         _kernel = backend.CreateKernel(problem);
         _ops = backend.CreateOps(problem);
         _collectives = backend.CreateCollectives(RankGroup.All(problem.RingSize));
+        _tasks = new StepTaskTable(problem, _rank);
 
-        // A job of one rank is one kernel call on the caller's tensors, as in the ring: no buffer at all.
-        _workspace = problem.RingSize > 1 ? new Workspace(problem, backend, _ops) : null;
+        // A job of one rank is one kernel call on the caller's tensors, as in the ring: no buffer at all. Packed
+        // documents need a block per document even then.
+        _workspace = problem.RingSize > 1 || problem.Documents is not null ? new Workspace(problem, backend, _ops) : null;
     }
 
     /// <inheritdoc />
@@ -60,8 +63,8 @@ internal sealed class AllGatherLoop<TTensor> : IRankAttention<TTensor>
             // The ring's order, own block first: a later version can start on it before the gather completes.
             int source = RingSchedule.ForwardSource(_rank, step, n);
             KeyValuePlanes<TTensor> block = source == _rank ? own : ws.Blocks[source];
-            StepTasks tasks = RingSchedule.TasksFor(_problem, _rank, source);
-            for (int k = 0; k < tasks.Count; k++)
+            ReadOnlySpan<BlockTask> tasks = _tasks.For(source);
+            for (int k = 0; k < tasks.Length; k++)
             {
                 BlockTask task = tasks[k];
                 _kernel.Forward(task, new(tensors.Query, block, ws.Partials.Output, ws.Partials.Lse));
@@ -97,8 +100,8 @@ internal sealed class AllGatherLoop<TTensor> : IRankAttention<TTensor>
         {
             int source = RingSchedule.BackwardSource(_rank, step, n);
             KeyValuePlanes<TTensor> block = source == _rank ? own : ws.Blocks[source];
-            StepTasks tasks = RingSchedule.TasksFor(_problem, _rank, source);
-            for (int k = 0; k < tasks.Count; k++)
+            ReadOnlySpan<BlockTask> tasks = _tasks.For(source);
+            for (int k = 0; k < tasks.Length; k++)
             {
                 BlockTask task = tasks[k];
                 _kernel.Backward(task, StepTensors(tensors, block, ws.Partials.QueryGradient, partialKeyValue));

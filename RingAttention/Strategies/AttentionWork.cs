@@ -20,12 +20,29 @@ internal static class AttentionWork
     public const double BackwardOverForward = 2.5;
 
     /// <summary>
-    /// Number of (query, key) position pairs the mask and window allow over the whole sequence, per batch row and head.
+    /// Number of (query, key) position pairs the mask and window allow over the whole sequence, per batch row and head;
+    /// for packed documents, the sum over the documents (no pair crosses one).
     /// </summary>
     public static double VisiblePairs(RingProblem problem)
     {
         ArgumentNullException.ThrowIfNull(problem);
-        long s = problem.SequenceLength;
+        if (problem.Documents is not PackedDocuments documents)
+        {
+            return VisiblePairs(problem, problem.SequenceLength);
+        }
+
+        double pairs = 0;
+        foreach (int length in documents.Lengths)
+        {
+            pairs += VisiblePairs(problem, length);
+        }
+
+        return pairs;
+    }
+
+    /// <summary>The pairs of one sequence of <paramref name="s"/> tokens under the problem's mask and window.</summary>
+    private static double VisiblePairs(RingProblem problem, long s)
+    {
         AttentionWindow window = problem.Window ?? new AttentionWindow(AttentionWindow.Unbounded, AttentionWindow.Unbounded);
         bool causal = problem.Mask == AttentionMask.Causal;
         double pairs = 0;

@@ -80,7 +80,32 @@ internal sealed class HierarchicalLayout
     /// The group's rows put in the sequence order of a ring of Na: identity for None (and for any balancing with
     /// Na = 1), the dual-chunk order above, and for Striped with Na = N (the only striped case allowed, a ring of one)
     /// the whole sequence in order, which the sub-problem (striped over one rank) holds as rows 0..S-1.
+    /// Packed documents are balanced one by one, so the same reorder applies inside each document's slot: member a'
+    /// holds document d's P_d/N rows at PaddedOffsets[d]/N, the sub-shard its Na·P_d/N rows at PaddedOffsets[d]/Np.
     /// </summary>
-    public int[] InnerOrder() =>
-        GatheredSequenceOrder.ToSequenceOrder(Problem.Balance, InnerSize, InnerSize * Problem.LocalLength);
+    public int[] InnerOrder()
+    {
+        int local = Problem.LocalLength;
+        if (Problem.Documents is not PackedDocuments documents)
+        {
+            return GatheredSequenceOrder.ToSequenceOrder(Problem.Balance, InnerSize, InnerSize * local);
+        }
+
+        int n = Problem.RingSize;
+        var order = new int[InnerSize * local];
+        for (int d = 0; d < documents.Count; d++)
+        {
+            int slot = documents.PaddedLengths[d] / n;
+            int memberStart = documents.PaddedOffsets[d] / n;
+            int subStart = documents.PaddedOffsets[d] / RingSize;
+            int[] within = GatheredSequenceOrder.ToSequenceOrder(Problem.Balance, InnerSize, InnerSize * slot);
+            for (int i = 0; i < within.Length; i++)
+            {
+                (int member, int row) = Math.DivRem(within[i], slot);
+                order[subStart + i] = (member * local) + memberStart + row;
+            }
+        }
+
+        return order;
+    }
 }

@@ -175,22 +175,45 @@ public sealed class RingAccuracyTests
             new(4, Bf16, Causal, Dual, 4, 2, Bshd, 1, 256, 64, null, AllToAllThenRing, 2),
             new(4, Fp16, None, Flat, 4, 4, Sbhd, 2, 256, 64, null, AllToAllThenRing, 2),
             new(4, Bf16, Causal, Dual, 4, 2, Sbhd, 1, 256, 64, AttentionWindow.Causal(30), AllToAllThenRing, 2),
+
+            // Packed documents (THD): one block per document and step, padding rows in every shard, documents of one
+            // token (one-by-one blocks), lengths not divisible by 2N, every strategy and a window.
+            Packed(1, Bf16, Causal, Flat, 4, 2),
+            Packed(2, Bf16, Causal, Dual, 4, 2),
+            Packed(3, Fp16, None, Striped, 4, 4),
+            Packed(4, Fp16, Causal, Dual, 4, 2, AttentionWindow.Causal(20)),
+            Packed(4, Bf16, None, Dual, 4, 2, new AttentionWindow(15, 6)),
+            Packed(4, Bf16, Causal, Dual, 4, 2, null, AllGather),
+            Packed(4, Bf16, Causal, Striped, 4, 2, null, AllToAll),
+            Packed(4, Fp16, Causal, Dual, 4, 2, AttentionWindow.Causal(20), AllToAllThenRing, 2),
         ];
 
         return cases.ToDictionary(c => c.Name, StringComparer.Ordinal);
     }
 
+    /// <summary>A packed case: documents of 37, 1, 100 and 18 tokens, D = 64.</summary>
+    private static RingCase Packed(
+        int ringSize, DeviceElementType type, AttentionMask mask, LoadBalancing balance, int queryHeads, int keyValueHeads,
+        AttentionWindow? window = null, ContextParallelStrategy strategy = ContextParallelStrategy.Ring, int allToAllSize = 0) =>
+        new(ringSize, type, mask, balance, queryHeads, keyValueHeads, TensorLayout.Thd, 1, 156, 64, window, strategy, allToAllSize, [37, 1, 100, 18]);
+
     private sealed record RingCase(
         int RingSize, DeviceElementType ElementType, AttentionMask Mask, LoadBalancing Balance,
         int QueryHeads, int KeyValueHeads, TensorLayout Layout, int Batch, int Sequence, int HeadDim, AttentionWindow? Window = null,
-        ContextParallelStrategy Strategy = ContextParallelStrategy.Ring, int AllToAllSize = 0)
+        ContextParallelStrategy Strategy = ContextParallelStrategy.Ring, int AllToAllSize = 0, int[]? Documents = null)
     {
-        public RingProblem Problem => Shape with { Window = Window, Strategy = Strategy, AllToAllSize = AllToAllSize };
+        public RingProblem Problem => Shape with
+        {
+            Window = Window,
+            Strategy = Strategy,
+            AllToAllSize = AllToAllSize,
+            Documents = Documents is null ? null : PackedDocuments.Padded(Documents, Balance, RingSize),
+        };
 
         private RingProblem Shape => TestTensors.Problem(
             RingSize, Mask, Balance, Batch, Sequence, QueryHeads, KeyValueHeads, HeadDim, Layout);
 
         public string Name => string.Create(CultureInfo.InvariantCulture,
-            $"N={RingSize} {ElementType} {Mask} {Balance} H={QueryHeads}/{KeyValueHeads} {Layout} B={Batch} S={Sequence} D={HeadDim}{(Window is AttentionWindow w ? $" window {w}" : "")}{(Strategy == ContextParallelStrategy.Ring ? "" : $" {Strategy}{(AllToAllSize > 0 ? $" Na={AllToAllSize}" : "")}")}");
+            $"N={RingSize} {ElementType} {Mask} {Balance} H={QueryHeads}/{KeyValueHeads} {Layout}{(Documents is null ? "" : $" [{string.Join(',', Documents)}]")} B={Batch} S={Sequence} D={HeadDim}{(Window is AttentionWindow w ? $" window {w}" : "")}{(Strategy == ContextParallelStrategy.Ring ? "" : $" {Strategy}{(AllToAllSize > 0 ? $" Na={AllToAllSize}" : "")}")}");
     }
 }

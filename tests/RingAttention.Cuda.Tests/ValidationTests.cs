@@ -49,16 +49,6 @@ public sealed class ValidationTests
         Assert.Equal("problem", e.ParamName);
     }
 
-    [Fact]
-    public void Packed_documents_are_refused_naming_the_layout_before_any_gpu_work()
-    {
-        PackedDocuments documents = PackedDocuments.Padded([24, 40], LoadBalancing.DualChunk, 4);
-        RingProblem packed = Valid with { Layout = TensorLayout.Thd, Documents = documents, SequenceLength = documents.TotalLength };
-        ArgumentException e = Assert.Throws<ArgumentException>(() => new CudaRingAttention(packed));
-        Assert.Equal("Layout", e.ParamName);
-        Assert.Contains("does not support Layout = Thd", e.Message, StringComparison.Ordinal);
-    }
-
     [Theory]
     [InlineData(12)]
     [InlineData(264)]

@@ -50,24 +50,12 @@ public sealed class PackedRunErrorTests
 
     [Theory]
     [InlineData("--backend", "cuda", "--layout thd needs --backend cpu: the GPU (--backend cuda) does not run packed documents yet")]
-    [InlineData("--strategy", "all-gather", "--strategy all-gather cannot be used with --layout thd: the core refuses it: Layout = Thd runs only Strategy = Ring for now, got AllGather")]
-    [InlineData("--strategy", "all-to-all", "the core refuses it: Layout = Thd runs only Strategy = Ring for now, got AllToAll")]
-    [InlineData("--strategy", "auto", "--strategy auto cannot be used with --layout thd: packed documents run on the ring only for now")]
     public void Options_the_packed_layout_cannot_run_with_are_errors(string option, string value, string expected)
     {
         List<string> args = Args("1,13,2,9");
         args.AddRange([option, value]);
 
         CliRunner.Run([.. args]).AssertUsageError(expected);
-    }
-
-    [Fact]
-    public void Hierarchical_strategy_is_refused_with_the_core_reason()
-    {
-        List<string> args = Args("1,13,2,9");
-        args.AddRange(["--strategy", "a2a+ring", "--a2a-size", "2"]);
-
-        CliRunner.Run([.. args]).AssertUsageError("Layout = Thd runs only Strategy = Ring for now, got AllToAllThenRing");
     }
 
     [Theory]

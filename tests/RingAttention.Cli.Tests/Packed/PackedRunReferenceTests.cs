@@ -41,6 +41,18 @@ public sealed class PackedRunReferenceTests
     }
 
     [Theory]
+    [InlineData(4, "causal", "dual-chunk", null, "all-gather")]
+    [InlineData(3, "none", "striped", "2,1", "all-gather")]
+    [InlineData(4, "causal", "dual-chunk", null, "all-to-all")]
+    [InlineData(2, "causal", "striped", "3", "all-to-all")]
+    [InlineData(4, "causal", "dual-chunk", "3", "a2a+ring --a2a-size 2")]
+    [InlineData(4, "causal", "none", null, "auto")]
+    public void Every_strategy_runs_packed_documents(int ringSize, string mask, string balance, string? window, string strategy)
+    {
+        Check(ringSize, mask, balance, 4, 2, window, [.. ("--strategy " + strategy).Split(' ')]);
+    }
+
+    [Theory]
     [InlineData(4, "causal", "dual-chunk", "3")]
     [InlineData(3, "none", "striped", "2,1")]
     [InlineData(2, "causal", "striped", "0")]
@@ -90,7 +102,7 @@ public sealed class PackedRunReferenceTests
         Assert.False(File.Exists(scenario.QueryGradientPath));
     }
 
-    private static void Check(int ringSize, string mask, string balance, int queryHeads, int keyValueHeads, string? window)
+    private static void Check(int ringSize, string mask, string balance, int queryHeads, int keyValueHeads, string? window, string[]? extra = null)
     {
         int tokens = Lengths.Sum();
         using var scenario = new RunScenario([tokens, queryHeads, HeadDim], [tokens, keyValueHeads, HeadDim]);
@@ -101,6 +113,7 @@ public sealed class PackedRunReferenceTests
             args.AddRange(["--window", window]);
         }
 
+        args.AddRange(extra ?? []);
         CliResult result = CliRunner.Run([.. args]);
 
         Assert.True(result.ExitCode == 0, $"exit {result.ExitCode}: {result.Stderr}");

@@ -57,7 +57,6 @@ public sealed class PackedDocumentsTests
     [InlineData("BatchSize", "BatchSize must be 1 with Layout = Thd", "batch")]
     [InlineData("Documents", "add up to 8 but SequenceLength is 9", "sum")]
     [InlineData("Documents", "Documents.PaddedLengths[0] (3, length 3) must be a multiple of 4 for DualChunk over 2 ranks", "unpadded")]
-    [InlineData("Strategy", "Layout = Thd runs only Strategy = Ring for now", "strategy")]
     public void Bad_packed_problems_name_the_property_and_the_values(string parameter, string message, string which)
     {
         RingProblem problem = which switch
@@ -66,8 +65,7 @@ public sealed class PackedDocumentsTests
             "layout" => Valid with { Layout = TensorLayout.Bshd },
             "batch" => Valid with { BatchSize = 2 },
             "sum" => Valid with { SequenceLength = 9 },
-            "unpadded" => Valid with { Documents = new PackedDocuments([3, 5]) },
-            _ => Valid with { Strategy = ContextParallelStrategy.AllGather },
+            _ => Valid with { Documents = new PackedDocuments([3, 5]) },
         };
         ArgumentException e = Assert.ThrowsAny<ArgumentException>(() => new CpuRingAttention(problem));
         Assert.Equal(parameter, e.ParamName);

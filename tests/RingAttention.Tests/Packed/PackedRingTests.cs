@@ -42,6 +42,66 @@ public sealed class PackedRingTests
         Check(problem);
     }
 
+    public static TheoryData<ContextParallelStrategy, int, AttentionMask, LoadBalancing, int, string> StrategyCases()
+    {
+        var data = new TheoryData<ContextParallelStrategy, int, AttentionMask, LoadBalancing, int, string>();
+        foreach (AttentionMask mask in new[] { AttentionMask.Causal, AttentionMask.None })
+        {
+            foreach (LoadBalancing balance in new[] { LoadBalancing.DualChunk, LoadBalancing.Striped, LoadBalancing.None })
+            {
+                data.Add(ContextParallelStrategy.AllGather, 3, mask, balance, 0, "-");
+                data.Add(ContextParallelStrategy.AllToAll, 2, mask, balance, 0, "-");
+                data.Add(ContextParallelStrategy.AllToAll, 4, mask, balance, 0, "3,1");
+            }
+
+            data.Add(ContextParallelStrategy.AllToAllThenRing, 4, mask, LoadBalancing.DualChunk, 2, "-");
+            data.Add(ContextParallelStrategy.AllToAllThenRing, 6, mask, LoadBalancing.DualChunk, 2, "4,2");
+            data.Add(ContextParallelStrategy.AllToAllThenRing, 8, mask, LoadBalancing.DualChunk, 4, "-");
+            data.Add(ContextParallelStrategy.AllToAllThenRing, 4, mask, LoadBalancing.None, 2, "2,0");
+            data.Add(ContextParallelStrategy.AllGather, 4, mask, LoadBalancing.DualChunk, 0, "3,2");
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(StrategyCases))]
+    public void Every_strategy_runs_packed_documents(
+        ContextParallelStrategy strategy, int ringSize, AttentionMask mask, LoadBalancing balance, int allToAllSize, string window)
+    {
+        // Twelve query heads over two KV heads: divisible by every group size here, and replicated KV heads when Na > 2.
+        AttentionWindow? band = window == "-" ? null : Window(window, mask);
+        RingProblem problem = PackedCases.Problem(ringSize, mask, balance, [1, 13, 2, 9], queryHeads: 12, keyValueHeads: 2, window: band) with
+        {
+            Strategy = strategy,
+            AllToAllSize = allToAllSize,
+        };
+        Check(problem);
+    }
+
+    [Theory]
+    [InlineData(AttentionMask.Causal, null)]
+    [InlineData(AttentionMask.None, "3,1")]
+    public void The_float64_reference_attends_inside_each_document(AttentionMask mask, string? window)
+    {
+        RingProblem problem = PackedCases.Problem(2, mask, LoadBalancing.DualChunk, [1, 13, 2, 9], window: window is null ? null : Window(window, mask));
+        (int seed, float[] q, float[] k, float[] v, float[] dO) = TestTensors.Inputs(problem);
+
+        (double[] o, double[] lse) = AttentionReference.Forward(problem, q, k, v);
+        (double[] dq, double[] dk, double[] dv) = AttentionReference.Backward(problem, q, k, v, dO);
+
+        PackedCases.Reference expected = PackedCases.PerDocument(problem, q, k, v, dO);
+        foreach ((double[] actual, double[] alone, string what) in new[]
+        {
+            (o, expected.Output, "O"), (lse, expected.Lse, "LSE"), (dq, expected.QueryGradient, "dQ"), (dk, expected.KeyGradient, "dK"), (dv, expected.ValueGradient, "dV"),
+        })
+        {
+            Assert.Equal(alone.Length, actual.Length);
+            double largest = alone.Max(Math.Abs);
+            Assert.True(actual.Zip(alone).All(x => Math.Abs(x.First - x.Second) <= 1e-12 * largest), $"{what} (seed {seed})");
+        }
+    }
+
     [Fact]
     public void Padding_rows_give_zero_output_minus_infinity_lse_and_zero_gradients()
     {
@@ -112,6 +172,12 @@ public sealed class PackedRingTests
 
     private static float[][] Shards(Random random, RingProblem problem, long elements) =>
         [.. Enumerable.Range(0, problem.RingSize).Select(_ => TestTensors.Uniform(random, elements))];
+
+    private static AttentionWindow Window(string text, AttentionMask mask)
+    {
+        int[] sides = Parse(text);
+        return new AttentionWindow(sides[0], mask == AttentionMask.Causal ? 0 : sides[1]);
+    }
 
     private static int[] Parse(string lengths) => [.. lengths.Split(',').Select(int.Parse)];
 }
