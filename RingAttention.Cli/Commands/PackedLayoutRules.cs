@@ -1,12 +1,11 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
-using RingAttention.Cli.Backends;
 
 namespace RingAttention.Cli.Commands;
 
 /// <summary>
-/// How <c>--layout thd</c> and <c>--seqlens</c> go with the other options of <c>ringattn run</c>: they come together, and
-/// packed documents run on the CPU backend, in one process. Each mistake is a parse error (exit code 2)
+/// How <c>--layout thd</c> and <c>--seqlens</c> go with the other options of <c>ringattn run</c>: they come together
+/// (every backend, strategy and --distributed runs packed documents). Each mistake is a parse error (exit code 2)
 /// before any file is opened; the file shapes against the lengths are checked by <see cref="Running.PackedProblemBuilder"/>.
 /// </summary>
 internal static class PackedLayoutRules
@@ -14,8 +13,7 @@ internal static class PackedLayoutRules
     private const string Thd = "--layout thd";
 
     /// <summary>Adds one error per rule <paramref name="result"/> breaks.</summary>
-    public static void Validate(
-        CommandResult result, Option<TensorLayout?> layout, Option<int[]?> seqlens, Option<BackendKind?> backend, Option<bool> distributed)
+    public static void Validate(CommandResult result, Option<TensorLayout?> layout, Option<int[]?> seqlens)
     {
         // Read the tokens, not the values: a value that failed to parse has its own error already.
         string? layoutText = Token(result, layout);
@@ -42,15 +40,6 @@ internal static class PackedLayoutRules
             result.AddError($"{Thd} needs {SeqlensOption.Name} L1,L2,... (the packed documents' lengths, adding up to T of the [T, H, D] files)");
         }
 
-        if (Token(result, backend) is string backendText && CliChoices.Backends.TryGetValue(backendText, out BackendKind kind) && kind == BackendKind.Cuda)
-        {
-            result.AddError($"{Thd} needs --backend cpu: the GPU (--backend cuda) does not run packed documents yet");
-        }
-
-        if (result.GetResult(distributed) is not null)
-        {
-            result.AddError($"--distributed does not support {Thd} yet: packed documents run in one process (--backend cpu)");
-        }
     }
 
     private static string? Token(CommandResult result, Option option) =>

@@ -22,7 +22,7 @@ internal static class RunCommand
         Option<int> ringSize = CliOptions.PositiveInt("--cp", "Context-parallel size N: the number of simulated ranks in the ring.");
         Option<AttentionMask> mask = CliOptions.RequiredChoice("--mask", "Attention mask on the global sequence.", CliChoices.Masks);
         Option<LoadBalancing> balance = CliOptions.RequiredChoice("--balance", "How tokens are assigned to ranks (dual-chunk needs S divisible by 2N).", CliChoices.Balances);
-        Option<TensorLayout?> layout = CliOptions.OptionalChoice("--layout", "Axis order of every tensor file: bshd = [B, S, H, D], sbhd = [S, B, H, D], thd = [T, H, D] packed documents (with --seqlens; cpu backend) (default bshd).",
+        Option<TensorLayout?> layout = CliOptions.OptionalChoice("--layout", "Axis order of every tensor file: bshd = [B, S, H, D], sbhd = [S, B, H, D], thd = [T, H, D] packed documents (with --seqlens) (default bshd).",
             CliChoices.Layouts);
         Option<int[]?> seqlens = SeqlensOption.Create();
         Option<float?> scale = CliOptions.OptionalPositiveFloat("--scale", "Softmax scale (default 1/sqrt(D)).");
@@ -59,7 +59,7 @@ internal static class RunCommand
         command.Validators.Add(result => RequireCudaWhenDistributed(result, backend, distributed));
         command.Validators.Add(result => WindowOption.Validate(result, window, mask));
         command.Validators.Add(result => StrategyOption.Validate(result, strategy, allToAllSize, ringSize, balance));
-        command.Validators.Add(result => PackedLayoutRules.Validate(result, layout, seqlens, backend, distributed));
+        command.Validators.Add(result => PackedLayoutRules.Validate(result, layout, seqlens));
         command.SetAction(parsed =>
         {
             string? outputGradientPath = parsed.GetValue(outputGradient);

@@ -92,17 +92,42 @@ internal sealed unsafe class NpyMappedFile : IDisposable
     public void CopyShard(SequenceAxis fullAxis, LoadBalancing balance, int ringSize, int rank, Span<float> shard, bool checkFinite)
     {
         int local = fullAxis.Length / ringSize;
+        var rows = new int[local];
+        for (int j = 0; j < local; j++)
+        {
+            rows[j] = SequenceReorder.OriginalPosition(balance, ringSize, fullAxis.Length, (rank * local) + j);
+        }
+
+        CopyShardRows(fullAxis, rows, shard, checkFinite);
+    }
+
+    /// <summary>
+    /// Copies the rows <paramref name="rows"/> of the whole tensor laid out as <paramref name="fullAxis"/> into a shard
+    /// of rows.Length rows (row j from full row rows[j], zeros where rows[j] is -1: a packed document's padding, as
+    /// <see cref="PackedReorder.ShardRows"/> gives them), converting to float32 and, with <paramref name="checkFinite"/>,
+    /// refusing a NaN or Inf among them.
+    /// </summary>
+    public void CopyShardRows(SequenceAxis fullAxis, ReadOnlySpan<int> rows, Span<float> shard, bool checkFinite)
+    {
+        int local = rows.Length;
         if (fullAxis.ElementCount != NpyArray.ElementCountOf(Header.Shape) || shard.Length != (long)fullAxis.Outer * local * fullAxis.Inner)
         {
-            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"{Name}: shard of {shard.Length} elements does not fit {fullAxis} over {ringSize} ranks."), nameof(shard));
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"{Name}: shard of {shard.Length} elements does not fit {local} rows of {fullAxis}."), nameof(shard));
         }
 
         for (int o = 0; o < fullAxis.Outer; o++)
         {
             for (int j = 0; j < local; j++)
             {
-                long source = ((long)o * fullAxis.Length) + SequenceReorder.OriginalPosition(balance, ringSize, fullAxis.Length, (rank * local) + j);
-                DecodeAt(source * fullAxis.Inner, shard.Slice(((o * local) + j) * fullAxis.Inner, fullAxis.Inner), checkFinite);
+                Span<float> destination = shard.Slice(((o * local) + j) * fullAxis.Inner, fullAxis.Inner);
+                if (rows[j] < 0)
+                {
+                    destination.Clear();
+                    continue;
+                }
+
+                long source = ((long)o * fullAxis.Length) + rows[j];
+                DecodeAt(source * fullAxis.Inner, destination, checkFinite);
             }
         }
     }

@@ -204,6 +204,39 @@ public sealed class CudaBackendTests
         }
     }
 
+    [Theory]
+    [InlineData("ring", "causal", "dual-chunk", null)]
+    [InlineData("all-gather", "none", "striped", "7,3")]
+    [InlineData("a2a+ring --a2a-size 2", "causal", "dual-chunk", "20")]
+    public void Cuda_backend_runs_packed_documents_like_the_cpu_backend(string strategy, string mask, string balance, string? window)
+    {
+        RequireGpu();
+        using var scenario = new RunScenario([156, 4, 64], [156, 2, 64]);
+        string[] options = ["--layout", "thd", "--seqlens", "37,1,100,18", .. ("--strategy " + strategy).Split(' ')];
+        if (window is not null)
+        {
+            options = [.. options, "--window", window];
+        }
+
+        List<string> cpuArgs = [.. scenario.BackwardArgs(4, mask, balance), .. options];
+        CliResult cpu = CliRunner.Run([.. cpuArgs]);
+        Assert.True(cpu.ExitCode == 0, cpu.Stderr);
+        NpyArray[] cpuFiles = [.. OutputFiles(scenario).Select(NpyReader.Read)];
+
+        CliResult gpu = CliRunner.Run([.. cpuArgs, "--backend", "cuda"]);
+
+        Assert.True(gpu.ExitCode == 0, gpu.Stderr);
+        Assert.Contains("thd (4 documents)", Assert.Single(gpu.StdoutLines), StringComparison.Ordinal);
+        string[] names = ["O", "LSE", "dQ", "dK", "dV"];
+        NpyArray[] gpuFiles = [.. OutputFiles(scenario).Select(NpyReader.Read)];
+        for (int i = 0; i < names.Length; i++)
+        {
+            Assert.Equal(cpuFiles[i].Shape, gpuFiles[i].Shape);
+            double error = ErrorMeasure.RelativeError(gpuFiles[i].Data, [.. cpuFiles[i].Data.Select(x => (double)x)]);
+            Assert.True(error < 2.5e-2, string.Create(CultureInfo.InvariantCulture, $"thd {strategy} {names[i]}: relative error {error:E3} vs the cpu backend (seed {scenario.Seed})"));
+        }
+    }
+
     [Fact]
     public void Cuda_backend_rejects_sizes_cudnn_cannot_run_in_one_line()
     {

@@ -107,7 +107,15 @@ internal sealed class RankDeviceTensors : IDisposable
         ArgumentNullException.ThrowIfNull(file);
         ArgumentNullException.ThrowIfNull(problem);
         float[] shard = new float[destination.ElementCount];
-        file.CopyShard(fullAxis, problem.Balance, problem.RingSize, rank, shard, checkFinite);
+        if (problem.Documents is PackedDocuments documents)
+        {
+            file.CopyShardRows(fullAxis, PackedReorder.ShardRows(documents, problem.Balance, problem.RingSize, rank), shard, checkFinite);
+        }
+        else
+        {
+            file.CopyShard(fullAxis, problem.Balance, problem.RingSize, rank, shard, checkFinite);
+        }
+
         Upload(shard, destination);
     }
 

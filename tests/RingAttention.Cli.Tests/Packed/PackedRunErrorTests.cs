@@ -48,27 +48,6 @@ public sealed class PackedRunErrorTests
         CliRunner.Run([.. Args(seqlens)]).AssertUsageError(expected);
     }
 
-    [Theory]
-    [InlineData("--backend", "cuda", "--layout thd needs --backend cpu: the GPU (--backend cuda) does not run packed documents yet")]
-    public void Options_the_packed_layout_cannot_run_with_are_errors(string option, string value, string expected)
-    {
-        List<string> args = Args("1,13,2,9");
-        args.AddRange([option, value]);
-
-        CliRunner.Run([.. args]).AssertUsageError(expected);
-    }
-
-    [Theory]
-    [InlineData("cuda")]
-    [InlineData("cpu")]
-    public void Distributed_runs_do_not_take_packed_documents_yet(string backend)
-    {
-        List<string> args = Args("1,13,2,9");
-        args.AddRange(["--distributed", "--backend", backend]);
-
-        CliRunner.Run([.. args]).AssertUsageError("--distributed does not support --layout thd yet: packed documents run in one process (--backend cpu)");
-    }
-
     [Fact]
     public void Lengths_not_adding_up_to_the_tokens_name_both_before_any_data_is_read()
     {
