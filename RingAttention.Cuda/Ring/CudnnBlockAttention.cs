@@ -62,148 +62,168 @@ internal sealed unsafe class CudnnBlockAttention : IBlockAttentionKernel<DeviceT
     /// </summary>
     public long WorkspaceBytesFor(in BlockTask step)
     {
-        BlockTask task = Launchable(step);
+        bool staged = IsStaged(step);
+        BlockTask task = staged ? StagedTask(step) : step;
         nuint forward = 0;
         nuint backward = 0;
-        DescribeForward(ref _forward, task);
+        DescribeForward(ref _forward, task, staged);
         fixed (ringattn_sdpa_desc* desc = &_forward)
         {
             ShimStatus.Check(NativeMethods.ringattn_sdpa_forward_workspace_size(_context, desc, 1, &forward));
         }
 
-        DescribeBackward(task);
+        DescribeBackward(task, staged);
         fixed (ringattn_sdpa_bwd_desc* desc = &_backward)
         {
             ShimStatus.Check(NativeMethods.ringattn_sdpa_backward_workspace_size(_context, desc, &backward));
         }
 
-        return (long)Math.Max(forward, backward) + (IsPaddedBefore(step, task) ? LseScratchBytes + ScratchAlignment : 0);
+        return (long)Math.Max(forward, backward) + (staged ? StagingBytes + StagingAlignment : 0);
     }
 
     public void Forward(in BlockTask step, in BlockForwardTensors<DeviceTensor> tensors)
     {
-        BlockTask task = Launchable(step);
         _fences?.ComputeBeforeWriting(tensors.PartialOutput.Pointer);
         _fences?.ComputeBeforeWriting(tensors.PartialLse.Pointer);
-        DescribeForward(ref _forward, task);
+        bool staged = IsStaged(step);
+        BlockTask task = staged ? StagedTask(step) : step;
+        DescribeForward(ref _forward, task, staged);
         int q0 = task.Query.Start;
         int kv0 = task.KeyValue.Start;
+        nint key = _geometry.KeyValueRow(tensors.KeyValue.Key, kv0);
+        nint value = _geometry.KeyValueRow(tensors.KeyValue.Value, kv0);
+        long workspaceBytes = _workspace.Bytes;
+        if (staged)
+        {
+            Staging staging = StagingArea();
+            CopyKeyValueRow(_geometry.KeyValueRow(tensors.KeyValue.Key, step.KeyValue.Start), _geometry.KeyValue, staging.Key, StagedStrides);
+            CopyKeyValueRow(_geometry.KeyValueRow(tensors.KeyValue.Value, step.KeyValue.Start), _geometry.KeyValue, staging.Value, StagedStrides);
+            (key, value, workspaceBytes) = (staging.Key, staging.Value, staging.Key - _workspace.Pointer);
+        }
 
-        // A task padded with the row before it writes a [B, Hq, 2] LSE to scratch, of which the merge needs row 1.
-        bool padded = IsPaddedBefore(step, task);
-        nint scratch = padded ? (_workspace.Pointer + (nint)(_workspace.Bytes - LseScratchBytes)) & ~(nint)(ScratchAlignment - 1) : 0;
-        long workspaceBytes = padded ? scratch - _workspace.Pointer : _workspace.Bytes;
         fixed (ringattn_sdpa_desc* desc = &_forward)
         {
             ShimStatus.Check(NativeMethods.ringattn_sdpa_forward(
                 _context,
                 desc,
                 (void*)_geometry.QueryRow(tensors.Query, q0),
-                (void*)_geometry.KeyValueRow(tensors.KeyValue.Key, kv0),
-                (void*)_geometry.KeyValueRow(tensors.KeyValue.Value, kv0),
+                (void*)key,
+                (void*)value,
                 (void*)_geometry.QueryRow(tensors.PartialOutput, q0),
-                (float*)(padded ? scratch : tensors.PartialLse.Pointer), // packed [B, Hq, s_q] at the start, as the merge reads it
+                (float*)tensors.PartialLse.Pointer, // packed [B, Hq, s_q] at the start, as the merge reads it
                 (void*)_workspace.Pointer,
                 (nuint)workspaceBytes,
                 _stream));
-        }
-
-        if (padded)
-        {
-            CopyLseRow(scratch, tensors.PartialLse.Pointer);
         }
     }
 
     public void Backward(in BlockTask step, in BlockBackwardTensors<DeviceTensor> tensors)
     {
-        BlockTask task = Launchable(step);
         _fences?.ComputeBeforeWriting(tensors.PartialQueryGradient.Pointer);
         _fences?.ComputeBeforeWriting(tensors.PartialKeyValueGradient.Key.Pointer);
-        DescribeBackward(task);
+        bool staged = IsStaged(step);
+        BlockTask task = staged ? StagedTask(step) : step;
+        DescribeBackward(task, staged);
         int q0 = task.Query.Start;
         int kv0 = task.KeyValue.Start;
+        nint key = _geometry.KeyValueRow(tensors.KeyValue.Key, kv0);
+        nint value = _geometry.KeyValueRow(tensors.KeyValue.Value, kv0);
+        nint keyGradient = _geometry.KeyValueRow(tensors.PartialKeyValueGradient.Key, kv0);
+        nint valueGradient = _geometry.KeyValueRow(tensors.PartialKeyValueGradient.Value, kv0);
+        long workspaceBytes = _workspace.Bytes;
+        Staging staging = staged ? StagingArea() : default;
+        if (staged)
+        {
+            CopyKeyValueRow(_geometry.KeyValueRow(tensors.KeyValue.Key, step.KeyValue.Start), _geometry.KeyValue, staging.Key, StagedStrides);
+            CopyKeyValueRow(_geometry.KeyValueRow(tensors.KeyValue.Value, step.KeyValue.Start), _geometry.KeyValue, staging.Value, StagedStrides);
+            (key, value, keyGradient, valueGradient) = (staging.Key, staging.Value, staging.KeyGradient, staging.ValueGradient);
+            workspaceBytes = staging.Key - _workspace.Pointer;
+        }
+
         fixed (ringattn_sdpa_bwd_desc* desc = &_backward)
         {
             ShimStatus.Check(NativeMethods.ringattn_sdpa_backward(
                 _context,
                 desc,
                 (void*)_geometry.QueryRow(tensors.Query, q0),
-                (void*)_geometry.KeyValueRow(tensors.KeyValue.Key, kv0),
-                (void*)_geometry.KeyValueRow(tensors.KeyValue.Value, kv0),
+                (void*)key,
+                (void*)value,
                 (void*)_geometry.QueryRow(tensors.Output, q0),
                 (void*)_geometry.QueryRow(tensors.OutputGradient, q0),
                 (float*)tensors.Lse.Pointer + q0, // the merged [B, Hq, L] LSE, viewed from row q0 (lse_stride below)
                 (void*)_geometry.QueryRow(tensors.PartialQueryGradient, q0),
-                (void*)_geometry.KeyValueRow(tensors.PartialKeyValueGradient.Key, kv0),
-                (void*)_geometry.KeyValueRow(tensors.PartialKeyValueGradient.Value, kv0),
+                (void*)keyGradient,
+                (void*)valueGradient,
                 (void*)_workspace.Pointer,
-                (nuint)_workspace.Bytes,
+                (nuint)workspaceBytes,
                 _stream));
+        }
+
+        if (staged)
+        {
+            // Row 0 of the staged dK/dV is the block's; row 1, the zero key's, is dropped.
+            CopyKeyValueRow(staging.KeyGradient, StagedStrides, _geometry.KeyValueRow(tensors.PartialKeyValueGradient.Key, step.KeyValue.Start), _geometry.KeyValue);
+            CopyKeyValueRow(staging.ValueGradient, StagedStrides, _geometry.KeyValueRow(tensors.PartialKeyValueGradient.Value, step.KeyValue.Start), _geometry.KeyValue);
         }
     }
 
     /// <summary>
-    /// The task as cuDNN can run it. cuDNN refuses a block of one query and one key (s_q = s_kv = 1), which a sliding
-    /// window can leave at a block's corner; it gets a neighbour under a diagonal-only band instead:
-    /// <list type="bullet">
-    /// <item>the key after it, masked out (probability 0: its dK and dV are 0);</item>
-    /// <item>at the end of the K/V block, the query and the key before them, a pair of its own on the band's diagonal.
-    /// Its O, LSE, dQ, dK and dV land in partial rows the ring neither merges nor accumulates: the ring merges and
-    /// accumulates the rows of the caller's task, never this one's.</item>
-    /// </list>
+    /// Whether cuDNN cannot run the block as it is: it refuses one query against one key (s_q = s_kv = 1), which a
+    /// sliding window or a packed document of one token leaves. Such a block runs staged instead: its key and value
+    /// rows are copied into a two-row scratch block whose second row stays zero, the query sees only row 0 (a causal
+    /// mask), and in the backward row 0 of the scratch dK/dV is copied back. Staging needs no neighbouring row, so
+    /// it works at every corner of every buffer, and the masked row is zero, never a caller's padding (cuDNN
+    /// multiplies even masked values, so a NaN there would spread).
     /// </summary>
-    private BlockTask Launchable(in BlockTask task)
+    private static bool IsStaged(in BlockTask task) => task.Query.Count == 1 && task.KeyValue.Count == 1;
+
+    /// <summary>The staged block as cuDNN runs it: the query row against the two scratch rows, causal.</summary>
+    private static BlockTask StagedTask(in BlockTask task) => task with { KeyValue = new RowRange(0, 2), Band = BlockBand.Causal };
+
+    /// <summary>Strides of a scratch [B, Hkv, 2, D] K, V, dK or dV, rows of Hkv·D elements.</summary>
+    private Strides4 StagedStrides
     {
-        if (task.Query.Count != 1 || task.KeyValue.Count != 1)
+        get
         {
-            return task;
+            RingProblem p = _geometry.Problem;
+            long row = (long)p.KeyValueHeads * p.HeadDim;
+            return new Strides4(2 * row, p.HeadDim, row, 1);
         }
-
-        var diagonalOnly = new BlockBand(0, 0);
-        if (task.KeyValue.End < _geometry.Length)
-        {
-            return task with { KeyValue = new RowRange(task.KeyValue.Start, 2), Band = diagonalOnly };
-        }
-
-        if (task.Query.Start > 0 && task.KeyValue.Start > 0)
-        {
-            return task with { Query = new RowRange(task.Query.Start - 1, 2), KeyValue = new RowRange(task.KeyValue.Start - 1, 2), Band = diagonalOnly };
-        }
-
-        throw new NotSupportedException(
-            $"cuDNN cannot run a block of one query and one key, and this one ({task}) has no row around it to pad with; another window or load balancing avoids it.");
     }
 
-    /// <summary>Bytes of the [B, Hq, 2] fp32 LSE of a task padded with the row before it, kept at the workspace's end.</summary>
-    private long LseScratchBytes => (long)_geometry.Problem.BatchSize * _geometry.Problem.QueryHeads * 2 * sizeof(float);
+    /// <summary>Bytes of one scratch plane: two rows of every batch.</summary>
+    private long StagedPlaneBytes => 2L * _geometry.Problem.BatchSize * _geometry.Problem.KeyValueHeads * _geometry.Problem.HeadDim * _geometry.ElementSize;
 
-    private const long ScratchAlignment = 256;
+    /// <summary>The four scratch planes, at the workspace's end, past what cuDNN is given.</summary>
+    private long StagingBytes => 4 * StagedPlaneBytes;
 
-    private static bool IsPaddedBefore(in BlockTask step, in BlockTask task) => task.Query.Start < step.Query.Start;
+    private const long StagingAlignment = 256;
 
-    /// <summary>Row 1 of the scratch [B, Hq, 2] LSE into the packed [B, Hq, 1] partial LSE the merge reads.</summary>
-    private void CopyLseRow(nint scratch, nint partialLse)
+    /// <summary>
+    /// The scratch planes. The workspace was zeroed when allocated and cuDNN is never given this part of it, so the
+    /// rows that are never copied into (row 1 of K and V) stay zero.
+    /// </summary>
+    private Staging StagingArea()
     {
-        long heads = _geometry.Problem.QueryHeads;
+        nint start = (_workspace.Pointer + (nint)(_workspace.Bytes - StagingBytes)) & ~(nint)(StagingAlignment - 1);
+        nint plane = (nint)StagedPlaneBytes;
+        return new Staging(start, start + plane, start + (2 * plane), start + (3 * plane));
+    }
+
+    /// <summary>Copies one row [B, Hkv, 1, D] of a K-shaped tensor between two layouts, in the compute precision.</summary>
+    private void CopyKeyValueRow(nint source, in Strides4 sourceStrides, nint destination, in Strides4 destinationStrides)
+    {
         ringattn_tensor_desc src = default;
         ringattn_tensor_desc dst = default;
-        src.dims[0] = dst.dims[0] = _geometry.Problem.BatchSize;
-        src.dims[1] = dst.dims[1] = heads;
-        src.dims[2] = dst.dims[2] = 1;
-        src.dims[3] = dst.dims[3] = 1;
-        src.strides[0] = heads * 2;
-        src.strides[1] = 2;
-        src.strides[2] = 1;
-        src.strides[3] = 1;
-        dst.strides[0] = heads;
-        dst.strides[1] = 1;
-        dst.strides[2] = 1;
-        dst.strides[3] = 1;
-        src.dtype = dst.dtype = NativeCodes.DataType(DeviceElementType.Float32);
-        ShimStatus.Check(NativeMethods.ringattn_cast(&src, (void*)(scratch + sizeof(float)), &dst, (void*)partialLse, _stream));
+        _geometry.Describe(&src, _geometry.Problem.KeyValueHeads, 1, sourceStrides, _geometry.ElementType);
+        _geometry.Describe(&dst, _geometry.Problem.KeyValueHeads, 1, destinationStrides, _geometry.ElementType);
+        ShimStatus.Check(NativeMethods.ringattn_cast(&src, (void*)source, &dst, (void*)destination, _stream));
     }
 
-    private void DescribeForward(ref ringattn_sdpa_desc desc, in BlockTask task)
+    /// <summary>Addresses of the staged K, V, dK and dV.</summary>
+    private readonly record struct Staging(nint Key, nint Value, nint KeyGradient, nint ValueGradient);
+
+    private void DescribeForward(ref ringattn_sdpa_desc desc, in BlockTask task, bool staged)
     {
         RingProblem p = _geometry.Problem;
         desc.batch = p.BatchSize;
@@ -216,25 +236,27 @@ internal sealed unsafe class CudnnBlockAttention : IBlockAttentionKernel<DeviceT
         (desc.mask, desc.window_left, desc.window_right) = NativeCodes.Mask(task.Band);
         desc.scale = p.SoftmaxScale;
         desc.deterministic = 0;
+        Strides4 keyValue = staged ? StagedStrides : _geometry.KeyValue;
         fixed (long* q = desc.q_stride, k = desc.k_stride, v = desc.v_stride, o = desc.o_stride)
         {
             _geometry.Query.CopyTo(q);
-            _geometry.KeyValue.CopyTo(k);
-            _geometry.KeyValue.CopyTo(v);
+            keyValue.CopyTo(k);
+            keyValue.CopyTo(v);
             _geometry.Query.CopyTo(o);
         }
     }
 
-    private void DescribeBackward(in BlockTask task)
+    private void DescribeBackward(in BlockTask task, bool staged)
     {
-        DescribeForward(ref _backward.fwd, task);
+        DescribeForward(ref _backward.fwd, task, staged);
         RingProblem p = _geometry.Problem;
+        Strides4 keyValue = staged ? StagedStrides : _geometry.KeyValue;
         fixed (long* dO = _backward.do_stride, dq = _backward.dq_stride, dk = _backward.dk_stride, dv = _backward.dv_stride, lse = _backward.lse_stride)
         {
             _geometry.Query.CopyTo(dO);
             _geometry.Query.CopyTo(dq);
-            _geometry.KeyValue.CopyTo(dk);
-            _geometry.KeyValue.CopyTo(dv);
+            keyValue.CopyTo(dk);
+            keyValue.CopyTo(dv);
 
             // The merged LSE is [B, Hq, L]; a task on rows [q0, q0 + s_q) reads a strided sub-view of it (the shim packs
             // it into its workspace when s_q < L).

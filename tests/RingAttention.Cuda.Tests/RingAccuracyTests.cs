@@ -162,6 +162,10 @@ public sealed class RingAccuracyTests
             new(2, Bf16, None, Striped, 4, 2, Sbhd, 1, 256, 64, new AttentionWindow(7, 11)),
             new(4, Fp16, None, Striped, 4, 4, Bshd, 2, 256, 64, new AttentionWindow(0, 3)),
 
+            // One query against one key at the corner of both blocks (rank 1's first query, rank 0's last key), which
+            // cuDNN refuses and no neighbouring row can pad: the block runs staged.
+            new(2, Bf16, Causal, Flat, 4, 2, Bshd, 2, 128, 64, AttentionWindow.Causal(1)),
+
             // The other strategies (StrategyFactory on the GPU): all-gather, all-to-all (GQA 4/2 at N = 4 replicates
             // K/V heads), and all-to-all inside groups of Na with a ring across them; one windowed case each.
             new(2, Bf16, Causal, Dual, 4, 2, Bshd, 1, 256, 64, null, AllGather),
