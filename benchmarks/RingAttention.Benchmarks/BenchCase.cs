@@ -49,6 +49,7 @@ public enum Pass
 /// <param name="HeadDim">D.</param>
 /// <param name="Strategy">The strategy (strategy cases only; Ring otherwise).</param>
 /// <param name="AllToAllSize">Na of <see cref="ContextParallelStrategy.AllToAllThenRing"/>, else 0.</param>
+/// <param name="Documents">Packed documents' lengths (THD, S = their sum; issue 17), else null.</param>
 public sealed record BenchCase(
     CaseKind Kind,
     int SequenceLength,
@@ -60,7 +61,8 @@ public sealed record BenchCase(
     int Rank = 0,
     int HeadDim = 128,
     ContextParallelStrategy Strategy = ContextParallelStrategy.Ring,
-    int AllToAllSize = 0)
+    int AllToAllSize = 0,
+    IReadOnlyList<int>? Documents = null)
 {
     /// <summary>Batch size (always 1).</summary>
     public const int BatchSize = 1;
@@ -85,7 +87,8 @@ public sealed record BenchCase(
                 LoadBalancing.Striped => "-striped",
                 _ => "-contig",
             };
-            return Invariant($"{kind}-{SizeText(SequenceLength)}-{(Mask == AttentionMask.Causal ? "causal" : "nomask")}{balance}-{HeadsText}{(HeadDim == 128 ? string.Empty : Invariant($"-D{HeadDim}"))}");
+            string packed = Documents is null ? string.Empty : Invariant($"-thd{Documents.Count}");
+            return Invariant($"{kind}-{SizeText(SequenceLength)}-{(Mask == AttentionMask.Causal ? "causal" : "nomask")}{balance}-{HeadsText}{(HeadDim == 128 ? string.Empty : Invariant($"-D{HeadDim}"))}{packed}");
         }
     }
 
@@ -102,27 +105,41 @@ public sealed record BenchCase(
     public string HeadsText => QueryHeads == KeyValueHeads ? Invariant($"H{QueryHeads}") : Invariant($"H{QueryHeads}x{KeyValueHeads}");
 
     /// <summary>The shape that names the baseline this case is compared with (S, mask, heads, D).</summary>
-    public string ShapeKey => Invariant($"{SequenceLength}/{Mask}/{QueryHeads}/{KeyValueHeads}/{HeadDim}");
+    public string ShapeKey => Invariant($"{SequenceLength}/{Mask}/{QueryHeads}/{KeyValueHeads}/{HeadDim}{(Documents is null ? string.Empty : "/thd:" + string.Join(',', Documents))}");
 
     /// <summary>The problem as the ring sees it.</summary>
-    public RingProblem Problem => new()
+    public RingProblem Problem
     {
-        BatchSize = BatchSize,
-        SequenceLength = SequenceLength,
-        QueryHeads = QueryHeads,
-        KeyValueHeads = KeyValueHeads,
-        HeadDim = HeadDim,
-        RingSize = Kind == CaseKind.Baseline ? 1 : RingSize,
-        Mask = Mask,
-        Balance = Kind == CaseKind.Baseline ? LoadBalancing.None : Balance,
-        Strategy = Kind is CaseKind.StrategyTotal or CaseKind.StrategyKernels ? Strategy : ContextParallelStrategy.Ring,
-        AllToAllSize = Kind is CaseKind.StrategyTotal or CaseKind.StrategyKernels ? AllToAllSize : 0,
-    };
+        get
+        {
+            int ringSize = Kind == CaseKind.Baseline ? 1 : RingSize;
+            LoadBalancing balance = Kind == CaseKind.Baseline ? LoadBalancing.None : Balance;
+            return new()
+            {
+                BatchSize = BatchSize,
+                SequenceLength = SequenceLength,
+                QueryHeads = QueryHeads,
+                KeyValueHeads = KeyValueHeads,
+                HeadDim = HeadDim,
+                RingSize = ringSize,
+                Mask = Mask,
+                Balance = balance,
+                Strategy = Kind is CaseKind.StrategyTotal or CaseKind.StrategyKernels ? Strategy : ContextParallelStrategy.Ring,
+                AllToAllSize = Kind is CaseKind.StrategyTotal or CaseKind.StrategyKernels ? AllToAllSize : 0,
+                Layout = Documents is null ? TensorLayout.Bshd : TensorLayout.Thd,
+                Documents = Documents is null ? null : PackedDocuments.Padded(Documents, balance, ringSize),
+            };
+        }
+    }
 
-    /// <summary>Floating-point operations of the full problem: 4·B·Hq·S²·D forward, 2.5× that backward, halved for causal.</summary>
+    /// <summary>
+    /// Floating-point operations of the full problem: 4·B·Hq·S²·D forward, 2.5× that backward, halved for causal; for
+    /// packed documents the sum over the documents (attention never crosses one).
+    /// </summary>
     public double Flops(Pass pass)
     {
-        double forward = 4.0 * BatchSize * QueryHeads * (double)SequenceLength * SequenceLength * HeadDim;
+        double squares = Documents is null ? (double)SequenceLength * SequenceLength : Documents.Sum(d => (double)d * d);
+        double forward = 4.0 * BatchSize * QueryHeads * squares * HeadDim;
         if (Mask == AttentionMask.Causal)
         {
             forward /= 2;

@@ -9,7 +9,7 @@ using static System.FormattableString;
 namespace RingAttention.Benchmarks;
 
 /// <summary>
-/// Entry point: <c>dotnet RingAttention.Benchmarks.dll [--out DIR] [--quick | --smoke] [--strategies] [--cases GLOB,...] [--list] [BenchmarkDotNet options]</c>.
+/// Entry point: <c>dotnet RingAttention.Benchmarks.dll [--out DIR] [--quick | --smoke] [--strategies | --packed] [--cases GLOB,...] [--list] [BenchmarkDotNet options]</c>.
 /// Runs the cases with BenchmarkDotNet in-process and writes <c>&lt;card&gt;.md</c>, <c>.json</c> and <c>.svg</c> into DIR.
 /// </summary>
 public static class Program
@@ -22,6 +22,7 @@ public static class Program
           --quick          a subset with fewer iterations (about 1-2 minutes)
           --smoke          tiny shapes, same structure (for the CPU emulator of the shim; the numbers mean nothing)
           --strategies     the strategy suite instead (issue 16: each strategy at S = 64K, N = 2, 4, 8; with --quick N = 8, H = 16)
+          --packed         the packed-documents suite instead (issue 17: 64K tokens in 20 documents, N = 8, every rank replayed)
           --cases GLOB     only cases whose id matches (comma-separated globs, e.g. 'base-*,ring-*' or '*S064K*')
           --list           print the case ids and exit (no GPU needed)
         env: RINGATTN_NATIVE_PATH (libringattn_shim.so or its folder), GIT_COMMIT (else read from .git)
@@ -36,6 +37,7 @@ public static class Program
         string[]? globs = null;
         bool list = false;
         bool strategies = false;
+        bool packed = false;
         var passThrough = new List<string>();
         for (int i = 0; i < args.Length; i++)
         {
@@ -56,6 +58,9 @@ public static class Program
                 case "--strategies":
                     strategies = true;
                     break;
+                case "--packed":
+                    packed = true;
+                    break;
                 case "--list":
                     list = true;
                     break;
@@ -68,7 +73,13 @@ public static class Program
             }
         }
 
-        IReadOnlyList<BenchCase> all = strategies ? StrategyCatalog.Build(size) : CaseCatalog.Build(size);
+        if (strategies && packed)
+        {
+            Console.Error.WriteLine("--strategies and --packed are two suites: give one.");
+            return 2;
+        }
+
+        IReadOnlyList<BenchCase> all = strategies ? StrategyCatalog.Build(size) : packed ? PackedCatalog.Build(size) : CaseCatalog.Build(size);
         IReadOnlyList<BenchCase> cases = globs is null ? all : [.. all.Where(c => globs.Any(g => Glob(g).IsMatch(c.Id)))];
         if (list)
         {
@@ -123,7 +134,7 @@ public static class Program
         IReadOnlyList<string> traces = [];
         IReadOnlyList<CriticalPathBreakdown> breakdowns = [];
         IReadOnlyList<InterleavedTiming> interleaved = [];
-        if (globs is null && !strategies)
+        if (globs is null && !strategies && !packed)
         {
             interleaved = InterleavedComparison.Measure(size, rounds: size == CaseCatalog.Size.Full ? 10 : 4);
             (traces, breakdowns) = TimelineTrace.ReplayCriticalPaths(output, environment.CardSlug, size);
@@ -133,9 +144,12 @@ public static class Program
         IReadOnlyList<StrategyRow> strategyRows = strategies ? StrategyReport.Build(rows, cases) : [];
         IReadOnlyList<GoalResult> goals = strategies
             ? StrategyReport.Goals(strategyRows)
-            : Results.Goals(rows, CaseCatalog.SingleGpuShapes(size), CaseCatalog.RingShapes(size), breakdowns, interleaved);
+            : packed
+                ? PackedReport.Goals(rows)
+                : Results.Goals(rows, CaseCatalog.SingleGpuShapes(size), CaseCatalog.RingShapes(size), breakdowns, interleaved);
         string suite = size.ToString().ToLowerInvariant();
-        var report = new RunReport(environment, strategies ? (size == CaseCatalog.Size.Full ? "strategies" : "strategies-" + suite) : suite, bdn, rows, goals, breakdowns)
+        string name = strategies || packed ? (strategies ? "strategies" : "packed") + (size == CaseCatalog.Size.Full ? string.Empty : "-" + suite) : suite;
+        var report = new RunReport(environment, name, bdn, rows, goals, breakdowns)
         {
             Strategies = strategyRows,
         };
