@@ -2,7 +2,7 @@
 # run-gpu.sh: runs the GPU benchmark suite (BenchmarkDotNet, in-process) from the prebuilt assembly and writes
 # <card>.md, <card>.json and <card>.svg (card name slugged, e.g. nvidia-h100-80gb-hbm3.md) into OUT_DIR.
 #
-#   benchmarks/run-gpu.sh [OUT_DIR] [--quick | --smoke] [--strategies] [--cases GLOB,...] [BenchmarkDotNet options]
+#   benchmarks/run-gpu.sh [OUT_DIR] [--quick | --smoke] [--strategies | --packed] [--cases GLOB,...] [BenchmarkDotNet options]
 #
 # OUT_DIR defaults to benchmarks/results. Needs only the .NET runtime (no SDK): build on a development machine with
 #   dotnet build benchmarks/RingAttention.Benchmarks -c Release

@@ -9,7 +9,8 @@
 # Environment:
 #   CARRY               folder with cli/ and probe/ (scripts/gpu-carry.sh); default .gpu-carry
 #   RINGATTN_NATIVE_PATH the shim to load (gpu-check.sh's build, or a prebuilt one)
-#   STRATEGIES_ONLY=1   only section 4 (each strategy and a window through `run --distributed`), for a re-run
+#   STRATEGIES_ONLY=1   only sections 4 and 5 (each strategy and a window through `run --distributed`, then packed
+#                       documents under each strategy), for a re-run
 #   RANKS               processes of section 4 (default 4); one GPU each where the machine has that many
 #   QUICK=1             a shorter pass for a re-run: rings of 2 and 4 (and 2 of 2), the CLI, and the faults that end
 #                       fast (kill, raise, mismatch, port in use), not 3 and 8 ranks, hang, absent or strangers
@@ -92,7 +93,8 @@ compare_strategy() {  # compare_strategy NAME WINDOW|- OPTIONS...: single-proces
   local w=() && [ "$window" != - ] && w=(--window "$window")
   mkdir -p "$work/$name-single" "$work/$name-one" "$work/$name-dist"
   run_case "$name-single-process" 0 120 "${CLI[@]}" run "${common[@]}" --cp "$RANKS" "${w[@]}" "$@" "${inputs[@]}" $(cli_outputs "$work/$name-single")
-  run_case "$name-one-call" 0 120 "${CLI[@]}" run "${common[@]}" --cp 1 "${w[@]}" "${inputs[@]}" $(cli_outputs "$work/$name-one")
+  local packed=() && [ -n "${SEQLENS:-}" ] && packed=(--layout thd --seqlens "$SEQLENS")
+  run_case "$name-one-call" 0 120 "${CLI[@]}" run "${common[@]}" --cp 1 "${w[@]}" "${packed[@]}" "${inputs[@]}" $(cli_outputs "$work/$name-one")
   run_case "$name-distributed-$RANKS" 0 300 "${CLI[@]}" launch "${SHARE[@]}" --nproc-per-node "$RANKS" -- "${CLI[@]}" run "${common[@]}" --cp "$RANKS" "${w[@]}" "$@" --distributed "${inputs[@]}" $(cli_outputs "$work/$name-dist")
   run_case "$name-compare" 0 300 python3 scripts/distributed/compare_outputs.py "$work/in" "$work/$name-dist" "$work/$name-single" "$work/$name-one" bf16 causal $([ "$window" != - ] && echo "$window")
   expect_line "$name-compare" "CLI PASS"
@@ -105,6 +107,18 @@ if [ "${STRATEGIES_ONLY:-0}" = 1 ]; then
   compare_strategy "a2a-ring" - --strategy a2a+ring --a2a-size 2
   compare_strategy "ring-window" 1000
   compare_strategy "all-gather-window" 1000 --strategy all-gather
+  # 5. Packed documents (issue 17): 20 documents of mixed lengths, one of one token, under each strategy and a window.
+  seqlens="700,1,333,64,129,1000,17,250,90,512,31,200,47,160,3,80,111,45,128,195"
+  mkdir -p "$work/thd-in"
+  python3 scripts/distributed/make_inputs.py "$work/thd-in" 0 4096 8 2 64 11
+  inputs=(--q "$work/thd-in/q.npy" --k "$work/thd-in/k.npy" --v "$work/thd-in/v.npy" --do "$work/thd-in/do.npy")
+  export SEQLENS="$seqlens"
+  compare_strategy "thd-ring" - --layout thd --seqlens "$seqlens"
+  compare_strategy "thd-all-gather" - --layout thd --seqlens "$seqlens" --strategy all-gather
+  compare_strategy "thd-all-to-all" - --layout thd --seqlens "$seqlens" --strategy all-to-all
+  compare_strategy "thd-a2a-ring" - --layout thd --seqlens "$seqlens" --strategy a2a+ring --a2a-size 2
+  compare_strategy "thd-ring-window" 100 --layout thd --seqlens "$seqlens"
+  unset SEQLENS
 else
 run_case "cli-single-process" 0 120 "${CLI[@]}" run "${common[@]}" --cp 4 "${inputs[@]}" $(cli_outputs "$work/single")
 run_case "cli-one-call" 0 120 "${CLI[@]}" run "${common[@]}" --cp 1 "${inputs[@]}" $(cli_outputs "$work/one")
