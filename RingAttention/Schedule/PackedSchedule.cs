@@ -22,6 +22,12 @@ internal static class PackedSchedule
             int length = documents.PaddedLengths[d] / n;
             int start = documents.PaddedOffsets[d] / n;
             int valid = documents.Lengths[d];
+            if (problem.Window is null && (problem.Mask == AttentionMask.None || problem.Balance == LoadBalancing.DualChunk))
+            {
+                AddWhole(problem, rank, source, start, ValidRows(problem, length, rank, valid), ValidRows(problem, length, source, valid), length / 2, tasks);
+                continue;
+            }
+
             int queryRuns = WindowedSchedule.Runs(problem.Balance, n, length, rank, out AffineRows q0, out AffineRows q1);
             int keyRuns = WindowedSchedule.Runs(problem.Balance, n, length, source, out AffineRows k0, out AffineRows k1);
             for (int qi = 0; qi < queryRuns; qi++)
@@ -36,6 +42,35 @@ internal static class PackedSchedule
         }
 
         return [.. tasks];
+    }
+
+    /// <summary>
+    /// One block per document and step where the runs merge, as the ring's table merges them for one sequence
+    /// (<see cref="RingSchedule.ForPair"/>): a slot's valid rows are always a prefix of it (padding takes the last
+    /// positions, and positions grow along the slot for every balancing), so without a window every query row of
+    /// the slot sees every key row (no mask) or, dual-chunk causal, the document's own slot is top-left causal, an
+    /// earlier rank's first chunk is seen whole by every query, and a later rank's keys whole by the second chunk.
+    /// </summary>
+    private static void AddWhole(RingProblem problem, int rank, int source, int start, int queries, int keys, int half, List<BlockTask> tasks)
+    {
+        BlockTask task = problem.Mask == AttentionMask.None
+            ? new BlockTask(source, new RowRange(start, queries), new RowRange(start, keys), BlockMask.None)
+            : source == rank
+                ? new BlockTask(source, new RowRange(start, queries), new RowRange(start, keys), BlockMask.Causal)
+                : source < rank
+                    ? new BlockTask(source, new RowRange(start, queries), new RowRange(start, Math.Min(keys, half)), BlockMask.None)
+                    : new BlockTask(source, new RowRange(start + half, Math.Max(0, queries - half)), new RowRange(start, keys), BlockMask.None);
+        if (!task.IsSkipped)
+        {
+            tasks.Add(task);
+        }
+    }
+
+    /// <summary>How many of <paramref name="rank"/>'s <paramref name="length"/> slot rows hold a position below <paramref name="valid"/>.</summary>
+    private static int ValidRows(RingProblem problem, int length, int rank, int valid)
+    {
+        int runs = WindowedSchedule.Runs(problem.Balance, problem.RingSize, length, rank, out AffineRows first, out AffineRows second);
+        return Valid(first, 0, valid).Count + (runs == 2 ? Valid(second, 0, valid).Count : 0);
     }
 
     /// <summary>The run moved to the document's slot at <paramref name="start"/> and cut to positions below <paramref name="valid"/>.</summary>

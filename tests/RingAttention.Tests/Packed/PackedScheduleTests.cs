@@ -9,6 +9,9 @@ public sealed class PackedScheduleTests
     [InlineData(3, AttentionMask.None, LoadBalancing.DualChunk, 2)]
     [InlineData(2, AttentionMask.Causal, LoadBalancing.None, 1)]
     [InlineData(4, AttentionMask.Causal, LoadBalancing.DualChunk, 20)]
+    [InlineData(4, AttentionMask.None, LoadBalancing.DualChunk, null)]
+    [InlineData(3, AttentionMask.None, LoadBalancing.Striped, null)]
+    [InlineData(1, AttentionMask.Causal, LoadBalancing.DualChunk, null)]
     [InlineData(4, AttentionMask.None, LoadBalancing.DualChunk, 15)]
     [InlineData(3, AttentionMask.Causal, LoadBalancing.Striped, 5)]
     public void Every_visible_pair_inside_a_document_is_covered_once_and_nothing_else(int ringSize, AttentionMask mask, LoadBalancing balance, int? left)
@@ -49,6 +52,25 @@ public sealed class PackedScheduleTests
                         Assert.True(Visible(problem, queries[i], keys[j]) == (covered[i, j] == 1), $"rank {rank} source {source} rows ({i}, {j}): covered {covered[i, j]}");
                     }
                 }
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(AttentionMask.Causal, LoadBalancing.DualChunk)]
+    [InlineData(AttentionMask.None, LoadBalancing.DualChunk)]
+    [InlineData(AttentionMask.None, LoadBalancing.Striped)]
+    [InlineData(AttentionMask.Causal, LoadBalancing.Striped)]
+    public void Without_a_window_a_step_runs_at_most_one_block_per_document(AttentionMask mask, LoadBalancing balance)
+    {
+        int[] lengths = [1, 37, 2, 9, 100, 18];
+        RingProblem problem = PackedCases.Problem(4, mask, balance, lengths);
+        for (int rank = 0; rank < 4; rank++)
+        {
+            var table = new StepTaskTable(problem, rank);
+            for (int source = 0; source < 4; source++)
+            {
+                Assert.True(table.For(source).Length <= lengths.Length, $"rank {rank} source {source}: {table.For(source).Length} blocks");
             }
         }
     }
