@@ -138,6 +138,12 @@ if [ "${QUICK:-0}" != 1 ]; then
   fault "fault-absent" absent 1 120 --join-timeout-s 15
 fi
 fault "fault-mismatch" mismatch 4 120 --seq 4096
+# The other strategies end the same way: their collectives and split communicators are watched and aborted too.
+fault "fault-kill-all-gather" kill 137 120 --after-calls 3 --timeout-s 600 --strategy all-gather
+fault "fault-raise-all-to-all" raise 1 120 --after-calls 3 --timeout-s 600 --strategy all-to-all
+if [ "${QUICK:-0}" != 1 ]; then
+  fault "fault-hang-a2a-ring" hang 3 180 --after-calls 3 --timeout-s 20 --strategy a2a+ring --a2a-size 2
+fi
 # The bootstrap port held by another program: rank 0 fails at once, naming it.
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 python3 -c "import socket,time; s=socket.socket(); s.bind(('127.0.0.1', $port)); s.listen(); time.sleep(120)" & holder=$!
@@ -157,7 +163,7 @@ fi
 # holds its CUDA context and plan, several GiB), and no process of ours remains.
 sleep 2
 run_case "gpu-memory-freed" 0 30 bash -c 'nvidia-smi --query-gpu=memory.used --format=csv,noheader,nounits; used=$(nvidia-smi --query-gpu=memory.used --format=csv,noheader,nounits | head -n 1); [ "$used" -lt 1024 ] && ! pgrep -f "[R]ankProbe|[r]ingattn[.]dll"'
-run_case "fault-report" 0 60 python3 scripts/distributed/fault_report.py "$OUT_DIR" $([ "${QUICK:-0}" = 1 ] && echo kill raise mismatch)
+run_case "fault-report" 0 60 python3 scripts/distributed/fault_report.py "$OUT_DIR" $([ "${QUICK:-0}" = 1 ] && echo kill raise mismatch kill-all-gather raise-all-to-all)
 cat "$OUT_DIR/fault-report.log"
 fi
 rm -rf "$work"

@@ -1,5 +1,6 @@
 """Reads the fault logs of gpu-distributed.sh and checks what each survivor saw and how fast:
-fault_report.py LOG_DIR [KIND...] (default: every kind).
+fault_report.py LOG_DIR [NAME...] (default: every fault the script injects). NAME is a kind, or a kind and the strategy
+it ran under ("kill-all-gather"): the log is fault-NAME.log, the rules are the kind's.
 
 A log line of a rank reads "[rank R] at T ms: ...". For kill, raise and hang every other rank must print a DETECTED line
 naming rank 2 (hang: naming the first rank whose deadline passed); kill and raise within 10 s of the fault whatever the operation timeout, hang within its timeout + 10 s.
@@ -11,8 +12,10 @@ import sys
 LINE = re.compile(r"^\[rank (\d+)\] at (\d+) ms: (.*)$")
 LIMITS_MS = {"kill": 10_000, "raise": 10_000, "hang": 30_000}
 ok = True
-for kind in sys.argv[2:] or ("kill", "raise", "hang", "absent", "mismatch"):
-    events = [LINE.match(l.rstrip("\n")) for l in open(f"{sys.argv[1]}/fault-{kind}.log", errors="replace")]
+ALL = ("kill", "raise", "hang", "absent", "mismatch", "kill-all-gather", "raise-all-to-all", "hang-a2a-ring")
+for name in sys.argv[2:] or ALL:
+    kind = name.split("-")[0]
+    events = [LINE.match(l.rstrip("\n")) for l in open(f"{sys.argv[1]}/fault-{name}.log", errors="replace")]
     events = [(int(m[1]), int(m[2]), m[3]) for m in events if m]
     fault = next((t for r, t, text in events if r == 2 and text.startswith("FAULT")), None)
     if kind == "mismatch":
@@ -34,6 +37,6 @@ for kind in sys.argv[2:] or ("kill", "raise", "hang", "absent", "mismatch"):
     good = fault is not None and set(detected) == {0, 1, 3} and named and max(delays.values()) <= LIMITS_MS[kind]
     ok &= good
     naming = "n/a (a hung rank is alive)" if kind == "hang" else named
-    print(f"{'PASS' if good else 'FAIL'} {kind}: survivors {sorted(detected)} named rank 2: {naming}; "
+    print(f"{'PASS' if good else 'FAIL'} {name}: survivors {sorted(detected)} named rank 2: {naming}; "
           f"ms from fault to each survivor's error: {delays} (limit {LIMITS_MS[kind]})")
 sys.exit(0 if ok else 1)

@@ -11,7 +11,8 @@ namespace RingAttention.RankProbe;
 /// <summary>
 /// One injected fault in a ring of processes: every rank runs forward calls in a loop, and rank R misbehaves at call K
 /// ("kill": SIGKILLs itself; "raise": throws; "hang": stops calling, alive; "absent": never joins; "mismatch": plans
-/// a longer sequence than the others, which every rank must refuse before any exchange). Each line carries
+/// a longer sequence than the others, which every rank must refuse before any exchange), under any strategy
+/// (--strategy, --a2a-size: its collectives and split communicators must end as the ring's do). Each line carries
 /// the Unix time in ms, so the script can tell how long each survivor took to learn of the fault.
 /// </summary>
 internal static class FaultProbe
@@ -39,6 +40,8 @@ internal static class FaultProbe
             RingSize = environment.WorldSize,
             Mask = AttentionMask.Causal,
             Balance = LoadBalancing.DualChunk,
+            Strategy = a.Strategy(),
+            AllToAllSize = a.Int("--a2a-size", 0),
         };
         var options = new ProcessGroupOptions
         {

@@ -22,4 +22,14 @@ internal sealed class ProbeArguments
 
     public double Double(string name, double fallback) =>
         _values.TryGetValue(name, out string? text) ? double.Parse(text, CultureInfo.InvariantCulture) : fallback;
+
+    /// <summary>--strategy ring|all-gather|all-to-all|a2a+ring (the CLI's names; default ring).</summary>
+    public ContextParallelStrategy Strategy() => Text("--strategy", "ring") switch
+    {
+        "ring" => ContextParallelStrategy.Ring,
+        "all-gather" => ContextParallelStrategy.AllGather,
+        "all-to-all" => ContextParallelStrategy.AllToAll,
+        "a2a+ring" => ContextParallelStrategy.AllToAllThenRing,
+        string other => throw new ArgumentException("unknown --strategy " + other),
+    };
 }

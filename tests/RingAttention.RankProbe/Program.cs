@@ -7,7 +7,7 @@ using RingAttention.RankProbe;
 //         the virtual ring on its GPU (bit for bit), float64 and single-call cuDNN (the accuracy bar); exit 0 = pass.
 //   time  [--seq S --heads H --kv-heads K --dim D --strategy ring|all-gather|all-to-all|a2a+ring --a2a-size K --iterations I]
 //         every rank times its share of forward and backward (causal, dual-chunk, bf16) and prints one TIME line.
-//   fault --kind kill|raise|hang|absent --rank R --after-calls K [--timeout-s T --join-timeout-s J]
+//   fault --kind kill|raise|hang|absent|mismatch --rank R --after-calls K [--timeout-s T --join-timeout-s J --strategy S --a2a-size K]
 //         every rank runs forward calls in a loop; rank R misbehaves at call K; survivors print when and how they learnt it.
 try
 {

@@ -29,13 +29,7 @@ internal static class TimeProbe
             RingSize = environment.WorldSize,
             Mask = AttentionMask.Causal,
             Balance = LoadBalancing.DualChunk,
-            Strategy = a.Text("--strategy", "ring") switch
-            {
-                "all-gather" => ContextParallelStrategy.AllGather,
-                "all-to-all" => ContextParallelStrategy.AllToAll,
-                "a2a+ring" => ContextParallelStrategy.AllToAllThenRing,
-                _ => ContextParallelStrategy.Ring,
-            },
+            Strategy = a.Strategy(),
             AllToAllSize = a.Int("--a2a-size", 0),
         };
         int iterations = a.Int("--iterations", 10);
