@@ -100,11 +100,17 @@ internal sealed class CudaRank : IDisposable
 
     public long CudnnWorkspaceBytes { get; }
 
+    /// <summary>Whether the rank's strategy planned ring buffers (<see cref="Workspace"/>).</summary>
+    public bool HasWorkspace => _workspace is not null;
+
     /// <summary>Fills every ring buffer with 0xFF bytes (NaN in every type) and waits: for tests that check nothing unwritten is read.</summary>
-    public void Poison()
+    public void Poison() => FillBuffers(0xFF);
+
+    /// <summary>Fills every byte of every ring and strategy buffer with <paramref name="value"/> and waits (tools that time a rank).</summary>
+    public void FillBuffers(byte value)
     {
         Streams.Synchronize();
-        _buffers.Fill(0xFF, ComputeStream);
+        _buffers.Fill(value, ComputeStream);
         CudaCalls.Synchronize(ComputeStream);
     }
 

@@ -78,7 +78,7 @@ public sealed record BenchCase(
                 CaseKind.Ring => Invariant($"ring-N{RingSize}"),
                 CaseKind.CriticalPath => Invariant($"crit-N{RingSize}r{Rank}"),
                 CaseKind.StrategyTotal => Invariant($"strat-{StrategyText}-N{RingSize}"),
-                CaseKind.StrategyKernels => Invariant($"kern-{StrategyText}-N{RingSize}{(Strategy == ContextParallelStrategy.AllToAllThenRing ? Invariant($"r{Rank}") : string.Empty)}"),
+                CaseKind.StrategyKernels => Invariant($"kern-{StrategyText}-N{RingSize}{(HasReplayedRank ? Invariant($"r{Rank}") : string.Empty)}"),
                 _ => Invariant($"total-N{RingSize}"),
             };
             string balance = Kind == CaseKind.Baseline || RingSize == 1 ? string.Empty : Balance switch
@@ -91,6 +91,10 @@ public sealed record BenchCase(
             return Invariant($"{kind}-{SizeText(SequenceLength)}-{(Mask == AttentionMask.Causal ? "causal" : "nomask")}{balance}-{HeadsText}{(HeadDim == 128 ? string.Empty : Invariant($"-D{HeadDim}"))}{packed}");
         }
     }
+
+    /// <summary>Whether <see cref="Rank"/> names the replayed rank: the critical path, and the kernel replays that run a ring's ranks.</summary>
+    public bool HasReplayedRank => Kind == CaseKind.CriticalPath
+        || (Kind == CaseKind.StrategyKernels && Strategy is ContextParallelStrategy.AllToAllThenRing or ContextParallelStrategy.AllGather);
 
     /// <summary>The strategy in case ids: ring, allgather, alltoall, a2a4ring.</summary>
     public string StrategyText => Strategy switch

@@ -9,7 +9,8 @@ namespace RingAttention.Benchmarks;
 
 /// <summary>
 /// Everything one rank of a ring does — the real <see cref="RingLoop{TTensor}"/> with the real cuDNN kernel, merges and
-/// accumulations on that rank's own buffers — with a transport whose Start and Wait do nothing, alone on the GPU. Its
+/// accumulations on that rank's own buffers — with links that move nothing (<see cref="SilentLinks"/>), alone on the
+/// GPU; the same for one rank of the all-gather (its gathers and reduce-scatters left out). Its
 /// time is the rank's critical path without transfers: what a real N-GPU run would take per rank if every exchange were
 /// hidden. The buffers keep whatever they hold (timing does not depend on values); every one is filled with random data
 /// once so that no NaN or denormal path is taken. Calls only enqueue work on the rank's compute stream;
@@ -34,23 +35,30 @@ internal sealed class CudaRankReplay : IAttentionRunner
         try
         {
             var geometry = new CudaTensorGeometry(problem, elementType);
-            Func<RankStreams, RankTimelineRecorder?, IRingTransport<DeviceTensor>> transport = (_, _) => new SilentTransport(rank, problem.RingSize);
-            _rank = new CudaRank(problem, geometry, context, Device, rank, transport, recordTimeline, NullLogger.Instance);
+            _rank = new CudaRank(problem, geometry, context, Device, rank, new SilentLinks(), recordTimeline, NullLogger.Instance);
             AllocateCallerTensors(geometry, elementType);
-
-            // Every ring buffer (travelling blocks and accumulators included) starts from finite random values.
-            RingWorkspace<DeviceTensor> ws = _rank.Workspace;
-            DeviceTensor[] scratch =
-            [
-                ws.OwnKeyValue, ws.KeyValueA, ws.KeyValueB, ws.OutputAccumulator, ws.LseAccumulator,
-                ws.PartialsA.Output, ws.PartialsA.Lse, ws.PartialsA.KeyValueGradient,
-                ws.PartialsB.Output, ws.PartialsB.Lse, ws.PartialsB.KeyValueGradient,
-                ws.QueryGradientAccumulator, ws.OwnKeyValueGradient, ws.KeyValueGradientA, ws.KeyValueGradientB,
-            ];
-            int seed = 1000 * (rank + 1);
-            foreach (DeviceTensor tensor in scratch)
+            if (_rank.HasWorkspace)
             {
-                DeviceRandom.Fill(tensor, Device, seed++);
+                // Every ring buffer (travelling blocks and accumulators included) starts from finite random values.
+                RingWorkspace<DeviceTensor> ws = _rank.Workspace;
+                DeviceTensor[] scratch =
+                [
+                    ws.OwnKeyValue, ws.KeyValueA, ws.KeyValueB, ws.OutputAccumulator, ws.LseAccumulator,
+                    ws.PartialsA.Output, ws.PartialsA.Lse, ws.PartialsA.KeyValueGradient,
+                    ws.PartialsB.Output, ws.PartialsB.Lse, ws.PartialsB.KeyValueGradient,
+                    ws.QueryGradientAccumulator, ws.OwnKeyValueGradient, ws.KeyValueGradientA, ws.KeyValueGradientB,
+                ];
+                int seed = 1000 * (rank + 1);
+                foreach (DeviceTensor tensor in scratch)
+                {
+                    DeviceRandom.Fill(tensor, Device, seed++);
+                }
+            }
+            else
+            {
+                // The all-gather's own buffers (the gathered blocks among them): 0x3C in every byte is a small finite
+                // normal value in bf16, fp16 and fp32 alike, so no NaN or denormal path is taken.
+                _rank.FillBuffers(0x3C);
             }
 
             // One forward gives the backward a consistent O and LSE; one backward warms everything up.
@@ -142,25 +150,5 @@ internal sealed class CudaRankReplay : IAttentionRunner
         DeviceRandom.Fill(_tensors.Key, Device, 2);
         DeviceRandom.Fill(_tensors.Value, Device, 3);
         DeviceRandom.Fill(_tensors.OutputGradient, Device, 4);
-    }
-
-    /// <summary>A transport that moves nothing: every rank keeps computing on the buffers it has.</summary>
-    private sealed class SilentTransport(int rank, int size) : IRingTransport<DeviceTensor>, IDisposable
-    {
-        public int Rank { get; } = rank;
-
-        public int Size { get; } = size;
-
-        public void Start(RingChannel channel, RingDirection direction, DeviceTensor send, DeviceTensor receive)
-        {
-        }
-
-        public void Wait(RingChannel channel)
-        {
-        }
-
-        public void Dispose()
-        {
-        }
     }
 }

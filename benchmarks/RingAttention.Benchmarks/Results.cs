@@ -119,7 +119,7 @@ public static class Results
                 long? memory = AttentionRunners.MemoryBytes.TryGetValue(c.Id, out long bytes) ? bytes : null;
                 return new ResultRow(
                     c.Id, c.Kind, r.Pass, c.SequenceLength, c.Mask == AttentionMask.Causal ? "causal" : "none", c.QueryHeads, c.KeyValueHeads,
-                    c.HeadDim, c.Kind == CaseKind.Baseline ? 1 : c.RingSize, c.Kind == CaseKind.CriticalPath || (c.Kind == CaseKind.StrategyKernels && c.Strategy == ContextParallelStrategy.AllToAllThenRing) ? c.Rank : null,
+                    c.HeadDim, c.Kind == CaseKind.Baseline ? 1 : c.RingSize, c.HasReplayedRank ? c.Rank : null,
                     c.Kind == CaseKind.Baseline ? "-" : c.Balance.ToString(), r.N, r.Mean, r.StdDev, r.Min, tflops, ratio, efficiency,
                     memory, r.Allocated, AttentionRunners.ThreadAllocatedBytes.TryGetValue((c.Id, r.Pass), out long own) ? own : null, r.Mean is null);
             })];

@@ -6,7 +6,7 @@ namespace RingAttention.Benchmarks;
 /// The strategy suite (<c>--strategies</c>, issue 16 item 4): dual-chunk causal shapes, and for each N and each strategy
 /// the problem allows, all virtual ranks on one GPU (<see cref="CaseKind.StrategyTotal"/>) and one rank's kernels
 /// replayed alone (<see cref="CaseKind.CriticalPath"/> for the ring, <see cref="CaseKind.StrategyKernels"/> for
-/// all-to-all and all-to-all then ring), plus the single-call baseline of each shape (T1). Run apart from the main
+/// all-gather, all-to-all and all-to-all then ring), plus the single-call baseline of each shape (T1). Run apart from the main
 /// suite so that each stays within the GPU machine's 10 minutes per call.
 /// </summary>
 public static class StrategyCatalog
@@ -64,6 +64,8 @@ public static class StrategyCatalog
     {
         ContextParallelStrategy.Ring => CudaRankReplay.SlowestRankCandidates(total.Problem with { Strategy = ContextParallelStrategy.Ring })
             .Select(rank => total with { Kind = CaseKind.CriticalPath, Strategy = ContextParallelStrategy.Ring, Rank = rank }),
+        ContextParallelStrategy.AllGather => CudaRankReplay.SlowestRankCandidates(total.Problem)
+            .Select(rank => total with { Kind = CaseKind.StrategyKernels, Rank = rank }),
         ContextParallelStrategy.AllToAll => [total with { Kind = CaseKind.StrategyKernels }],
         ContextParallelStrategy.AllToAllThenRing => CudaRankReplay.SlowestRankCandidates(StrategyKernels.InnerRingProblem(total.Problem))
             .Select(rank => total with { Kind = CaseKind.StrategyKernels, Rank = rank }),

@@ -8,15 +8,11 @@ namespace RingAttention.Benchmarks;
 /// All-to-all: after the exchange a rank runs one full-sequence call on its Hq/N query heads and Hkv/N KV heads (one
 /// replica when N exceeds Hkv), which is the single-call baseline on those heads. All-to-all then ring: a rank runs
 /// its inner ring's rank on the member's sub-problem (<see cref="HierarchicalLayout.SubProblem"/>), which the ring's
-/// replay (<see cref="CudaRankReplay"/>) runs. All-gather is not replayed: its per-chunk calls over the gathered
-/// prefix (bottom-right causal) need the GPU backend's all-gather plan, not reachable from here.
+/// replay (<see cref="CudaRankReplay"/>) runs. All-gather: a rank runs the ring's blocks against its gathered K/V
+/// (<see cref="AllGatherLoop{TTensor}"/>), replayed with its gathers and reduce-scatters left out.
 /// </summary>
 public static class StrategyKernels
 {
-    /// <summary>Whether <paramref name="strategy"/> has a kernel replay here.</summary>
-    public static bool Replayable(ContextParallelStrategy strategy) =>
-        strategy is ContextParallelStrategy.Ring or ContextParallelStrategy.AllToAll or ContextParallelStrategy.AllToAllThenRing;
-
     /// <summary>The problem one all-to-all rank solves alone: the whole sequence on its share of the heads.</summary>
     public static RingProblem AllToAllRankProblem(RingProblem problem)
     {
@@ -49,6 +45,7 @@ public static class StrategyKernels
         {
             ContextParallelStrategy.AllToAll => new BaselineRunner(AllToAllRankProblem(problem), context),
             ContextParallelStrategy.AllToAllThenRing => CudaRankReplay.ForRank(InnerRingProblem(problem), c.Rank, context),
+            ContextParallelStrategy.AllGather => CudaRankReplay.ForRank(problem, c.Rank, context),
             _ => throw new ArgumentException($"no kernel replay for {problem.Strategy}", nameof(c)),
         };
     }

@@ -23,7 +23,9 @@ public sealed class MeasuredStrategyGoalsTests
         string file = Path.Combine(ResultsFolder(), $"nvidia-h200-strategies-{heads}.json");
         using JsonDocument document = JsonDocument.Parse(File.ReadAllText(file));
         ResultRow[] rows = document.RootElement.GetProperty("results").Deserialize<ResultRow[]>(Json)!;
-        BenchCase[] cases = [.. StrategyCatalog.Build(CaseCatalog.Size.Full).Where(c => c.Id.EndsWith("-" + heads, StringComparison.Ordinal))];
+        // Those runs predate the all-gather's kernel replay: its cases are left out, as the suite then had none.
+        BenchCase[] cases = [.. StrategyCatalog.Build(CaseCatalog.Size.Full)
+            .Where(c => c.Id.EndsWith("-" + heads, StringComparison.Ordinal) && !c.Id.StartsWith("kern-allgather", StringComparison.Ordinal))];
 
         IReadOnlyList<StrategyRow> strategies = StrategyReport.Build(rows, cases);
         IReadOnlyList<GoalResult> goals = StrategyReport.Goals(strategies);

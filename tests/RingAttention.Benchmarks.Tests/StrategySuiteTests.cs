@@ -21,6 +21,8 @@ public sealed class StrategySuiteTests
 
                 Assert.Contains($"crit-N{n}r{n - 1}-S064K-causal-dual-{heads}", ids);
                 Assert.Contains($"kern-alltoall-N{n}-S064K-causal-dual-{heads}", ids);
+                Assert.Contains($"kern-allgather-N{n}r{n - 1}-S064K-causal-dual-{heads}", ids);
+                Assert.Contains($"kern-allgather-N{n}r0-S064K-causal-dual-{heads}", ids);
             }
 
             Assert.Contains($"strat-a2a2ring-N4-S064K-causal-dual-{heads}", ids);
@@ -105,11 +107,13 @@ public sealed class StrategySuiteTests
         Assert.Null(goals[0].Met);
         Assert.Equal("not measured: all-gather", goals[0].Detail);
 
-        // The replay goal leaves all-gather out by design (no kernel replay), so the ring alone decides it.
+        // The replay goal leaves out a strategy the suite does not replay (the committed runs before all-gather's
+        // replay), so the ring alone decides it; a replayed strategy without its numbers leaves it not measured.
         StrategyRow replayed = ring with { KernelForwardMs = 1.0, KernelBackwardMs = 2.0 };
-        Assert.True(StrategyReport.Goals([replayed, allGather])[1].Met);
+        Assert.True(StrategyReport.Goals([replayed, allGather with { Replayed = false }])[1].Met);
+        Assert.Equal("not measured: all-gather", StrategyReport.Goals([replayed, allGather])[1].Detail);
     }
 
     private static StrategyRow Row(ContextParallelStrategy strategy, double totalMs, bool chosen) =>
-        new("S=65536 causal H=16", 8, strategy, 0, 1, 2, 0.1, 0.2, 0, totalMs / 2, totalMs / 2, null, null, chosen);
+        new("S=65536 causal H=16", 8, strategy, 0, 1, 2, 0.1, 0.2, 0, totalMs / 2, totalMs / 2, null, null, chosen, Replayed: true);
 }
