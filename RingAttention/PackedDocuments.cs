@@ -8,7 +8,8 @@ namespace RingAttention;
 /// with the cumulative offsets Transformer Engine calls cu_seqlens and cu_seqlens_padded. Every document is balanced
 /// over the ring on its own, so its padded length must be a multiple of 2N (dual-chunk) or N (striped, none); the
 /// padding rows exist only in the rank-local shards and never in the natural packed tensors. Q and K/V share the
-/// lengths in this first version (self-attention over packed documents). Value-equal, so that
+/// lengths: context parallelism over packed documents is self-attention, as in Transformer Engine
+/// (<see cref="FromCuSeqlens"/> takes TE's four arrays and checks it). Value-equal, so that
 /// <see cref="RingProblem"/> keeps its record equality.
 /// </summary>
 public sealed class PackedDocuments : IEquatable<PackedDocuments>
@@ -89,6 +90,30 @@ public sealed class PackedDocuments : IEquatable<PackedDocuments>
             cumulativePaddedLengths is null ? null : Differences(cumulativePaddedLengths, nameof(cumulativePaddedLengths)));
 
     /// <summary>
+    /// Documents from the four arrays Transformer Engine's attention takes (cu_seqlens_q, cu_seqlens_kv and their padded
+    /// forms, null where not given), for callers that hold them apart. Context parallelism over packed documents is
+    /// self-attention, as in Transformer Engine: each document's queries are its keys, so the query and key/value
+    /// arrays must be equal (or the key/value ones null). Throws an <see cref="ArgumentException"/> naming the parameter,
+    /// the first differing index and both values otherwise.
+    /// </summary>
+    public static PackedDocuments FromCuSeqlens(
+        IReadOnlyList<int> cuSeqlensQ, IReadOnlyList<int>? cuSeqlensKv, IReadOnlyList<int>? cuSeqlensQPadded, IReadOnlyList<int>? cuSeqlensKvPadded)
+    {
+        ArgumentNullException.ThrowIfNull(cuSeqlensQ);
+        RequireSame(cuSeqlensQ, cuSeqlensKv, nameof(cuSeqlensQ), nameof(cuSeqlensKv));
+        if (cuSeqlensQPadded is not null)
+        {
+            RequireSame(cuSeqlensQPadded, cuSeqlensKvPadded, nameof(cuSeqlensQPadded), nameof(cuSeqlensKvPadded));
+        }
+        else if (cuSeqlensKvPadded is not null)
+        {
+            throw new ArgumentException($"{nameof(cuSeqlensKvPadded)} is given without {nameof(cuSeqlensQPadded)}: give both (they must be equal) or neither.", nameof(cuSeqlensKvPadded));
+        }
+
+        return new(Differences(cuSeqlensQ, nameof(cuSeqlensQ)), cuSeqlensQPadded is null ? null : Differences(cuSeqlensQPadded, nameof(cuSeqlensQPadded)));
+    }
+
+    /// <summary>
     /// Documents of <paramref name="lengths"/> tokens, each padded to the least multiple the load balancing needs
     /// (<see cref="PackedReorder.PaddedLengths"/>).
     /// </summary>
@@ -138,6 +163,32 @@ public sealed class PackedDocuments : IEquatable<PackedDocuments>
         }
 
         return offsets;
+    }
+
+    /// <summary>Throws naming <paramref name="keyValueName"/> unless <paramref name="keyValue"/> is null or equals <paramref name="query"/>.</summary>
+    private static void RequireSame(IReadOnlyList<int> query, IReadOnlyList<int>? keyValue, string queryName, string keyValueName)
+    {
+        if (keyValue is null)
+        {
+            return;
+        }
+
+        if (keyValue.Count != query.Count)
+        {
+            throw new ArgumentException(
+                Invariant($"{keyValueName} has {keyValue.Count} entries but {queryName} has {query.Count}: context parallelism over packed documents is self-attention, so they must be equal."),
+                keyValueName);
+        }
+
+        for (int i = 0; i < query.Count; i++)
+        {
+            if (keyValue[i] != query[i])
+            {
+                throw new ArgumentException(
+                    Invariant($"{keyValueName}[{i}] = {keyValue[i]} but {queryName}[{i}] = {query[i]}: context parallelism over packed documents is self-attention (each document's queries are its keys), so they must be equal."),
+                    keyValueName);
+            }
+        }
     }
 
     private static int[] Differences(IReadOnlyList<int> cumulative, string name)

@@ -51,6 +51,42 @@ public sealed class PackedDocumentsTests
         Assert.Contains(message, e.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Transformer_engines_four_arrays_give_the_same_documents()
+    {
+        int[] cu = [0, 1, 14, 16, 25];
+        int[] padded = [0, 4, 20, 24, 36];
+
+        PackedDocuments documents = PackedDocuments.FromCuSeqlens(cu, cu, padded, padded);
+
+        Assert.Equal(PackedDocuments.FromCumulative(cu, padded), documents);
+        Assert.Equal([1, 13, 2, 9], documents.Lengths);
+        Assert.Equal([4, 16, 4, 12], documents.PaddedLengths);
+        Assert.Equal(new PackedDocuments([1, 13, 2, 9]), PackedDocuments.FromCuSeqlens(cu, null, null, null));
+    }
+
+    [Theory]
+    [InlineData("cuSeqlensKv", "cuSeqlensKv[2] = 15 but cuSeqlensQ[2] = 14: context parallelism over packed documents is self-attention", "kv")]
+    [InlineData("cuSeqlensKv", "cuSeqlensKv has 4 entries but cuSeqlensQ has 5", "count")]
+    [InlineData("cuSeqlensKvPadded", "cuSeqlensKvPadded[1] = 8 but cuSeqlensQPadded[1] = 4", "padded")]
+    [InlineData("cuSeqlensKvPadded", "cuSeqlensKvPadded is given without cuSeqlensQPadded", "alone")]
+    public void Cross_attention_lengths_are_refused_naming_the_index(string parameter, string message, string which)
+    {
+        int[] cu = [0, 1, 14, 16, 25];
+        int[] padded = [0, 4, 20, 24, 36];
+        Action call = which switch
+        {
+            "kv" => () => PackedDocuments.FromCuSeqlens(cu, [0, 1, 15, 16, 25], null, null),
+            "count" => () => PackedDocuments.FromCuSeqlens(cu, [0, 1, 14, 16], null, null),
+            "padded" => () => PackedDocuments.FromCuSeqlens(cu, cu, padded, [0, 8, 20, 24, 36]),
+            _ => () => PackedDocuments.FromCuSeqlens(cu, cu, null, padded),
+        };
+
+        ArgumentException e = Assert.Throws<ArgumentException>(call);
+        Assert.Equal(parameter, e.ParamName);
+        Assert.Contains(message, e.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("Documents", "Layout = Thd needs Documents", "missing")]
     [InlineData("Documents", "Documents are given but Layout is Bshd", "layout")]
