@@ -181,26 +181,11 @@ public sealed class CudaBackendTests
             options = [.. options, "--window", window];
         }
 
-        List<string> cpuArgs = [.. scenario.BackwardArgs(4, mask, balance), .. options];
-        CliResult cpu = CliRunner.Run([.. cpuArgs]);
-        Assert.True(cpu.ExitCode == 0, cpu.Stderr);
-        NpyArray[] cpuFiles = [.. OutputFiles(scenario).Select(NpyReader.Read)];
-
-        CliResult gpu = CliRunner.Run([.. cpuArgs, "--backend", "cuda"]);
-
-        Assert.True(gpu.ExitCode == 0, gpu.Stderr);
+        CliResult gpu = RunOnBothBackends(scenario, mask, balance, options, strategy);
         if (strategy != "ring")
         {
             // The ring keeps the summary line it always printed; any other strategy names itself there.
             Assert.Contains($", strategy={strategy}", Assert.Single(gpu.StdoutLines), StringComparison.Ordinal);
-        }
-
-        string[] names = ["O", "LSE", "dQ", "dK", "dV"];
-        NpyArray[] gpuFiles = [.. OutputFiles(scenario).Select(NpyReader.Read)];
-        for (int i = 0; i < names.Length; i++)
-        {
-            double error = ErrorMeasure.RelativeError(gpuFiles[i].Data, [.. cpuFiles[i].Data.Select(x => (double)x)]);
-            Assert.True(error < 2.5e-2, string.Create(CultureInfo.InvariantCulture, $"{strategy} {names[i]}: relative error {error:E3} vs the cpu backend (seed {scenario.Seed})"));
         }
     }
 
@@ -218,23 +203,8 @@ public sealed class CudaBackendTests
             options = [.. options, "--window", window];
         }
 
-        List<string> cpuArgs = [.. scenario.BackwardArgs(4, mask, balance), .. options];
-        CliResult cpu = CliRunner.Run([.. cpuArgs]);
-        Assert.True(cpu.ExitCode == 0, cpu.Stderr);
-        NpyArray[] cpuFiles = [.. OutputFiles(scenario).Select(NpyReader.Read)];
-
-        CliResult gpu = CliRunner.Run([.. cpuArgs, "--backend", "cuda"]);
-
-        Assert.True(gpu.ExitCode == 0, gpu.Stderr);
+        CliResult gpu = RunOnBothBackends(scenario, mask, balance, options, "thd " + strategy);
         Assert.Contains("thd (4 documents)", Assert.Single(gpu.StdoutLines), StringComparison.Ordinal);
-        string[] names = ["O", "LSE", "dQ", "dK", "dV"];
-        NpyArray[] gpuFiles = [.. OutputFiles(scenario).Select(NpyReader.Read)];
-        for (int i = 0; i < names.Length; i++)
-        {
-            Assert.Equal(cpuFiles[i].Shape, gpuFiles[i].Shape);
-            double error = ErrorMeasure.RelativeError(gpuFiles[i].Data, [.. cpuFiles[i].Data.Select(x => (double)x)]);
-            Assert.True(error < 2.5e-2, string.Create(CultureInfo.InvariantCulture, $"thd {strategy} {names[i]}: relative error {error:E3} vs the cpu backend (seed {scenario.Seed})"));
-        }
     }
 
     [Fact]
@@ -262,6 +232,32 @@ public sealed class CudaBackendTests
         {
             Assert.Skip("GPU test skipped: " + Probe.Value.Reason);
         }
+    }
+
+    /// <summary>
+    /// Runs the scenario's backward on the cpu backend, then on cuda with the same options, and asserts that every
+    /// output file has the cpu's shape and lies within bf16's error of it; returns the cuda run.
+    /// </summary>
+    private static CliResult RunOnBothBackends(RunScenario scenario, string mask, string balance, string[] options, string label)
+    {
+        List<string> cpuArgs = [.. scenario.BackwardArgs(4, mask, balance), .. options];
+        CliResult cpu = CliRunner.Run([.. cpuArgs]);
+        Assert.True(cpu.ExitCode == 0, cpu.Stderr);
+        NpyArray[] cpuFiles = [.. OutputFiles(scenario).Select(NpyReader.Read)];
+
+        CliResult gpu = CliRunner.Run([.. cpuArgs, "--backend", "cuda"]);
+
+        Assert.True(gpu.ExitCode == 0, gpu.Stderr);
+        string[] names = ["O", "LSE", "dQ", "dK", "dV"];
+        NpyArray[] gpuFiles = [.. OutputFiles(scenario).Select(NpyReader.Read)];
+        for (int i = 0; i < names.Length; i++)
+        {
+            Assert.Equal(cpuFiles[i].Shape, gpuFiles[i].Shape);
+            double error = ErrorMeasure.RelativeError(gpuFiles[i].Data, [.. cpuFiles[i].Data.Select(x => (double)x)]);
+            Assert.True(error < 2.5e-2, string.Create(CultureInfo.InvariantCulture, $"{label} {names[i]}: relative error {error:E3} vs the cpu backend (seed {scenario.Seed})"));
+        }
+
+        return gpu;
     }
 
     private static string[] OutputFiles(RunScenario scenario) =>
