@@ -9,7 +9,8 @@ using static System.FormattableString;
 namespace RingAttention.Benchmarks;
 
 /// <summary>
-/// Entry point: <c>dotnet RingAttention.Benchmarks.dll [--out DIR] [--quick | --smoke] [--strategies | --packed] [--cases GLOB,...] [--list] [BenchmarkDotNet options]</c>.
+/// Entry point: <c>dotnet RingAttention.Benchmarks.dll [--out DIR] [--quick | --smoke] [--strategies | --packed] [--cases GLOB,...] [--list] [BenchmarkDotNet options]</c>,
+/// or <c>--from-times FILE [--out DIR]</c> (no GPU: the multi-GPU report from RankProbe's TIME lines).
 /// Runs the cases with BenchmarkDotNet in-process and writes <c>&lt;card&gt;.md</c>, <c>.json</c> and <c>.svg</c> into DIR.
 /// </summary>
 public static class Program
@@ -23,6 +24,8 @@ public static class Program
           --smoke          tiny shapes, same structure (for the CPU emulator of the shim; the numbers mean nothing)
           --strategies     the strategy suite instead (issue 16: each strategy at S = 64K, N = 2, 4, 8; with --quick N = 8, H = 16)
           --packed         the packed-documents suite instead (issue 17: 64K tokens in 20 documents, N = 8, every rank replayed)
+          --from-times FILE  no GPU run: read RankProbe TIME lines (scripts/gpu-multi-bench.sh, one process per GPU) and write
+                           <out>/<FILE's name>.md, the strategies across GPUs and the heuristic's goal per shape
           --cases GLOB     only cases whose id matches (comma-separated globs, e.g. 'base-*,ring-*' or '*S064K*')
           --list           print the case ids and exit (no GPU needed)
         env: RINGATTN_NATIVE_PATH (libringattn_shim.so or its folder), GIT_COMMIT (else read from .git)
@@ -38,6 +41,7 @@ public static class Program
         bool list = false;
         bool strategies = false;
         bool packed = false;
+        string? fromTimes = null;
         var passThrough = new List<string>();
         for (int i = 0; i < args.Length; i++)
         {
@@ -61,6 +65,9 @@ public static class Program
                 case "--packed":
                     packed = true;
                     break;
+                case "--from-times" when i + 1 < args.Length:
+                    fromTimes = args[++i];
+                    break;
                 case "--list":
                     list = true;
                     break;
@@ -71,6 +78,11 @@ public static class Program
                     passThrough.Add(args[i]);
                     break;
             }
+        }
+
+        if (fromTimes is not null)
+        {
+            return WriteMultiGpuReport(fromTimes, output);
         }
 
         if (strategies && packed)
@@ -157,6 +169,25 @@ public static class Program
 
         Console.WriteLine(ReportWriter.ConsoleTable(report, files));
         return rows.Any(r => r.Failed) ? 1 : 0;
+    }
+
+    /// <summary>The multi-GPU report from a file of TIME lines; 2 when the file holds none.</summary>
+    private static int WriteMultiGpuReport(string path, string output)
+    {
+        IReadOnlyList<ProbeTime> times = MultiGpuTimes.Parse(File.ReadLines(path));
+        if (times.Count == 0)
+        {
+            Console.Error.WriteLine($"{path} holds no 'TIME rank' line of RingAttention.RankProbe time.");
+            return 2;
+        }
+
+        Directory.CreateDirectory(output);
+        string report = Path.Combine(output, Path.GetFileNameWithoutExtension(path) + ".md");
+        string markdown = MultiGpuTimes.Markdown(times, path);
+        File.WriteAllText(report, markdown);
+        Console.Write(markdown);
+        Console.WriteLine("wrote " + report);
+        return 0;
     }
 
     private static Regex Glob(string pattern) =>
