@@ -41,11 +41,20 @@ internal sealed class RankShards : IDisposable
     public Set ValueGradient { get; }
 
     /// <summary>Shards a full natural-order tensor and uploads each shard in the 16-bit type.</summary>
-    public void Upload(Set set, float[] full, SequenceAxis axis)
+    public void Upload(Set set, float[] full, SequenceAxis axis) =>
+        UploadShards(set, SequenceReorder.Shard<float>(full, axis, _problem.Balance, _problem.RingSize));
+
+    /// <summary>Uploads one host shard per rank, as given, in the set's type (16-bit, or float32 for the LSE).</summary>
+    public void UploadShards(Set set, float[][] shards)
     {
-        float[][] shards = SequenceReorder.Shard<float>(full, axis, _problem.Balance, _problem.RingSize);
         for (int r = 0; r < shards.Length; r++)
         {
+            if (set.Buffers[r].ElementType == DeviceElementType.Float32)
+            {
+                set.Buffers[r].Upload<float>(shards[r]);
+                continue;
+            }
+
             var bits = new ushort[shards[r].Length];
             HostPrecision.Encode(shards[r], bits, _type);
             set.Buffers[r].Upload<ushort>(bits);
@@ -53,18 +62,28 @@ internal sealed class RankShards : IDisposable
     }
 
     /// <summary>Downloads every rank's 16-bit shard and restores natural order.</summary>
-    public float[] Download(Set set, SequenceAxis axis)
+    public float[] Download(Set set, SequenceAxis axis) => SequenceReorder.Restore(DownloadShards(set), axis, _problem.Balance);
+
+    /// <summary>Every rank's shard as float32, as the device holds it.</summary>
+    public float[][] DownloadShards(Set set)
     {
         var shards = new float[_problem.RingSize][];
         for (int r = 0; r < shards.Length; r++)
         {
+            if (set.Buffers[r].ElementType == DeviceElementType.Float32)
+            {
+                shards[r] = new float[set.Buffers[r].ElementCount];
+                set.Buffers[r].Download<float>(shards[r]);
+                continue;
+            }
+
             var bits = new ushort[set.Buffers[r].ElementCount];
             set.Buffers[r].Download<ushort>(bits);
             shards[r] = new float[bits.Length];
             HostPrecision.Decode(bits, shards[r], _type);
         }
 
-        return SequenceReorder.Restore(shards, axis, _problem.Balance);
+        return shards;
     }
 
     public void Dispose()

@@ -591,6 +591,11 @@ static int32_t sync_ringattn_sdpa_forward(ringattn_context* c, const ringattn_sd
                     sum += p;
                     for (int64_t x = 0; x < D; x++) acc[x] += p * load(dt, v, off(d->v_stride, b, kh, j, x));
                 }
+                /* cuDNN multiplies whole tiles, masked keys too (probability 0): a NaN or Inf in a masked V row
+                   spreads into O (0 * NaN), as in cudnn-frontend issue 624. */
+                for (int64_t j = 0; j < d->s_kv; j++)
+                    if (j < j0 || j >= j1)
+                        for (int64_t x = 0; x < D; x++) acc[x] += 0.0f * load(dt, v, off(d->v_stride, b, kh, j, x));
                 for (int64_t x = 0; x < D; x++) store(dt, o, off(d->o_stride, b, h, i, x), n ? acc[x] / sum : 0.0f);
                 if (lse) lse[(b * d->q_heads + h) * d->s_q + i] = n ? mx + logf(sum) : -INFINITY;
             }
@@ -660,6 +665,20 @@ static int32_t sync_ringattn_sdpa_backward(ringattn_context* c, const ringattn_s
                         gq[x] += ds * load(dt, k, off(d->k_stride, b, kh, j, x));
                         gk[KVI(b, kh, j, x)] += ds * load(dt, q, off(d->q_stride, b, h, i, x));
                         gv[KVI(b, kh, j, x)] += p * load(dt, dO, off(bd->do_stride, b, h, i, x));
+                    }
+                }
+                /* Masked keys of the tile: probability 0 times their scores and dP, so a NaN or Inf in their K or V
+                   rows spreads into dQ, dK and dV as it would on cuDNN. */
+                for (int64_t j = 0; j < d->s_kv; j++) {
+                    if (j >= j0 && j < j1) continue;
+                    float poison = 0;
+                    for (int64_t x = 0; x < D; x++)
+                        poison += 0.0f * (load(dt, k, off(d->k_stride, b, kh, j, x)) +
+                                          load(dt, v, off(d->v_stride, b, kh, j, x)));
+                    for (int64_t x = 0; x < D; x++) {
+                        gq[x] += poison;
+                        gk[KVI(b, kh, j, x)] += poison;
+                        gv[KVI(b, kh, j, x)] += poison;
                     }
                 }
                 for (int64_t x = 0; x < D; x++) store(dt, dq, off(bd->dq_stride, b, h, i, x), gq[x]);
