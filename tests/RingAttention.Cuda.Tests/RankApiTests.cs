@@ -6,11 +6,20 @@ namespace RingAttention.Cuda.Tests;
 /// <summary>The device-pointer API: ordering on the caller's stream, no allocation after planning, and the timeline.</summary>
 public sealed class RankApiTests
 {
-    [Fact]
-    public void The_rank_level_api_matches_the_host_path_and_allocates_nothing_after_the_plan()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void The_rank_level_api_matches_the_host_path_and_allocates_nothing_after_the_plan(bool packed)
     {
         Gpu.Require();
         RingProblem problem = TestTensors.Problem(4, AttentionMask.Causal, LoadBalancing.DualChunk, batch: 2, queryHeads: 4, keyValueHeads: 2);
+        if (packed)
+        {
+            // Packed documents, a one-token one among them (a staged block), and every strategy's table read per step.
+            PackedDocuments documents = PackedDocuments.Padded([1, 37, 2, 60], LoadBalancing.DualChunk, 4);
+            problem = problem with { BatchSize = 1, SequenceLength = documents.TotalLength, Layout = TensorLayout.Thd, Documents = documents };
+        }
+
         const DeviceElementType Type = DeviceElementType.BFloat16;
         var random = new Random(TestTensors.FreshSeed());
         (float[] q, float[] k, float[] v, float[] dO) = TestTensors.RoundedInputs(problem, Type, random);

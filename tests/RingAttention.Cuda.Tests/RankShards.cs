@@ -42,7 +42,9 @@ internal sealed class RankShards : IDisposable
 
     /// <summary>Shards a full natural-order tensor and uploads each shard in the 16-bit type.</summary>
     public void Upload(Set set, float[] full, SequenceAxis axis) =>
-        UploadShards(set, SequenceReorder.Shard<float>(full, axis, _problem.Balance, _problem.RingSize));
+        UploadShards(set, _problem.Documents is PackedDocuments documents
+            ? PackedReorder.Shard<float>(full, axis, documents, _problem.Balance, _problem.RingSize)
+            : SequenceReorder.Shard<float>(full, axis, _problem.Balance, _problem.RingSize));
 
     /// <summary>Uploads one host shard per rank, as given, in the set's type (16-bit, or float32 for the LSE).</summary>
     public void UploadShards(Set set, float[][] shards)
@@ -62,7 +64,9 @@ internal sealed class RankShards : IDisposable
     }
 
     /// <summary>Downloads every rank's 16-bit shard and restores natural order.</summary>
-    public float[] Download(Set set, SequenceAxis axis) => SequenceReorder.Restore(DownloadShards(set), axis, _problem.Balance);
+    public float[] Download(Set set, SequenceAxis axis) => _problem.Documents is PackedDocuments documents
+        ? PackedReorder.Restore(DownloadShards(set), axis, documents, _problem.Balance)
+        : SequenceReorder.Restore(DownloadShards(set), axis, _problem.Balance);
 
     /// <summary>Every rank's shard as float32, as the device holds it.</summary>
     public float[][] DownloadShards(Set set)
