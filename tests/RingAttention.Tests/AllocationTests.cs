@@ -40,16 +40,22 @@ public sealed class AllocationTests
         Assert.Equal(0, perCall);
     }
 
-    [Fact]
-    public void A_planned_packed_ring_allocates_nothing_per_call()
+    [Theory]
+    [InlineData(ContextParallelStrategy.Ring, 0)]
+    [InlineData(ContextParallelStrategy.AllGather, 0)]
+    [InlineData(ContextParallelStrategy.AllToAll, 0)]
+    [InlineData(ContextParallelStrategy.AllToAllThenRing, 2)]
+    public void Packed_documents_allocate_nothing_per_call_under_every_strategy(ContextParallelStrategy strategy, int inner)
     {
         // Packed documents read a precomputed span of blocks per step: still nothing per call.
         PackedDocuments documents = PackedDocuments.Padded([1, 13, 2, 9], LoadBalancing.DualChunk, 4);
-        RingProblem plain = TestTensors.Problem(4, AttentionMask.Causal, LoadBalancing.DualChunk, sequence: documents.TotalLength, headDim: 16, layout: TensorLayout.Thd);
-        RingProblem problem = plain with { Documents = documents };
-        using var ring = new CpuRingAttention(problem);
-        long perCall = BytesPerForwardAndBackward(ring);
+        RingProblem plain = TestTensors.Problem(
+            4, AttentionMask.Causal, LoadBalancing.DualChunk, sequence: documents.TotalLength, queryHeads: 4, headDim: 16, layout: TensorLayout.Thd);
+        RingProblem problem = plain with { Documents = documents, Strategy = strategy, AllToAllSize = inner };
+        using var attention = new CpuRingAttention(problem);
+        long perCall = BytesPerForwardAndBackward(attention);
 
+        TestContext.Current.TestOutputHelper?.WriteLine($"{strategy}: {perCall} bytes per forward + backward, all threads");
         Assert.Equal(0, perCall);
     }
 
