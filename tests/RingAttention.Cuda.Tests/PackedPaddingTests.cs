@@ -33,9 +33,7 @@ public sealed class PackedPaddingTests
         shards.UploadShards(shards.Value, WithNaN(sharding.ShardKeyValue(v), padding, problem.KeyValueHeads * 64));
         shards.UploadShards(shards.OutputGradient, WithNaN(sharding.ShardQuery(dO), padding, problem.QueryHeads * 64));
         using var stream = new CudaStream();
-        var tensors = new BackwardTensors<IReadOnlyList<DeviceTensor>>(
-            shards.Query.Tensors, shards.Key.Tensors, shards.Value.Tensors, shards.Output.Tensors, shards.Lse.Tensors,
-            shards.OutputGradient.Tensors, shards.QueryGradient.Tensors, shards.KeyGradient.Tensors, shards.ValueGradient.Tensors);
+        BackwardTensors<IReadOnlyList<DeviceTensor>> tensors = shards.Tensors;
         ring.Forward(tensors.Forward, stream.Pointer);
         ring.Backward(tensors, stream.Pointer);
         stream.Synchronize();

@@ -40,6 +40,10 @@ internal sealed class RankShards : IDisposable
 
     public Set ValueGradient { get; }
 
+    /// <summary>Every set, as the rank-level API takes them.</summary>
+    public BackwardTensors<IReadOnlyList<DeviceTensor>> Tensors => new(
+        Query.Tensors, Key.Tensors, Value.Tensors, Output.Tensors, Lse.Tensors, OutputGradient.Tensors, QueryGradient.Tensors, KeyGradient.Tensors, ValueGradient.Tensors);
+
     /// <summary>Shards a full natural-order tensor and uploads each shard in the 16-bit type.</summary>
     public void Upload(Set set, float[] full, SequenceAxis axis) =>
         UploadShards(set, _problem.Documents is PackedDocuments documents
