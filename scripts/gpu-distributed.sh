@@ -86,7 +86,8 @@ work="$(mktemp -d)"
 mkdir -p "$work/in" "$work/dist" "$work/single" "$work/one"
 python3 scripts/distributed/make_inputs.py "$work/in" 1 4096 8 2 64 7
 cli_outputs() { echo --out "$1/o.npy" --lse "$1/lse.npy" --dq "$1/dq.npy" --dk "$1/dk.npy" --dv "$1/dv.npy"; }
-inputs=(--q "$work/in/q.npy" --k "$work/in/k.npy" --v "$work/in/v.npy" --do "$work/in/do.npy")
+in_dir="$work/in"  # the inputs of compare_strategy's runs and of their float64 check
+inputs=(--q "$in_dir/q.npy" --k "$in_dir/k.npy" --v "$in_dir/v.npy" --do "$in_dir/do.npy")
 common=(--backend cuda --dtype bf16 --mask causal --balance dual-chunk)
 compare_strategy() {  # compare_strategy NAME WINDOW|- OPTIONS...: single-process, one call and 4 processes, then compared
   local name="$1" window="$2"; shift 2
@@ -96,7 +97,7 @@ compare_strategy() {  # compare_strategy NAME WINDOW|- OPTIONS...: single-proces
   local packed=() && [ -n "${SEQLENS:-}" ] && packed=(--layout thd --seqlens "$SEQLENS")
   run_case "$name-one-call" 0 120 "${CLI[@]}" run "${common[@]}" --cp 1 "${w[@]}" "${packed[@]}" "${inputs[@]}" $(cli_outputs "$work/$name-one")
   run_case "$name-distributed-$RANKS" 0 300 "${CLI[@]}" launch "${SHARE[@]}" --nproc-per-node "$RANKS" -- "${CLI[@]}" run "${common[@]}" --cp "$RANKS" "${w[@]}" "$@" --distributed "${inputs[@]}" $(cli_outputs "$work/$name-dist")
-  run_case "$name-compare" 0 300 python3 scripts/distributed/compare_outputs.py "$work/in" "$work/$name-dist" "$work/$name-single" "$work/$name-one" bf16 causal $([ "$window" != - ] && echo "$window")
+  run_case "$name-compare" 0 300 python3 scripts/distributed/compare_outputs.py "$in_dir" "$work/$name-dist" "$work/$name-single" "$work/$name-one" bf16 causal $([ "$window" != - ] && echo "$window")
   expect_line "$name-compare" "CLI PASS"
 }
 if [ "${STRATEGIES_ONLY:-0}" = 1 ]; then
@@ -109,9 +110,10 @@ if [ "${STRATEGIES_ONLY:-0}" = 1 ]; then
   compare_strategy "all-gather-window" 1000 --strategy all-gather
   # 5. Packed documents (issue 17): 20 documents of mixed lengths, one of one token, under each strategy and a window.
   seqlens="700,1,333,64,129,1000,17,250,90,512,31,200,47,160,3,80,111,45,128,195"
-  mkdir -p "$work/thd-in"
-  python3 scripts/distributed/make_inputs.py "$work/thd-in" 0 4096 8 2 64 11
-  inputs=(--q "$work/thd-in/q.npy" --k "$work/thd-in/k.npy" --v "$work/thd-in/v.npy" --do "$work/thd-in/do.npy")
+  in_dir="$work/thd-in"
+  mkdir -p "$in_dir"
+  python3 scripts/distributed/make_inputs.py "$in_dir" 0 4096 8 2 64 11
+  inputs=(--q "$in_dir/q.npy" --k "$in_dir/k.npy" --v "$in_dir/v.npy" --do "$in_dir/do.npy")
   export SEQLENS="$seqlens"
   compare_strategy "thd-ring" - --layout thd --seqlens "$seqlens"
   compare_strategy "thd-all-gather" - --layout thd --seqlens "$seqlens" --strategy all-gather

@@ -100,9 +100,6 @@ internal sealed class CudaRank : IDisposable
 
     public long CudnnWorkspaceBytes { get; }
 
-    /// <summary>Whether the rank's strategy planned ring buffers (<see cref="Workspace"/>).</summary>
-    public bool HasWorkspace => _workspace is not null;
-
     /// <summary>Fills every ring buffer with 0xFF bytes (NaN in every type) and waits: for tests that check nothing unwritten is read.</summary>
     public void Poison() => FillBuffers(0xFF);
 

@@ -89,17 +89,7 @@ internal sealed unsafe class CudnnBlockAttention : IBlockAttentionKernel<DeviceT
         BlockTask task = staged ? StagedTask(step) : step;
         DescribeForward(ref _forward, task, staged);
         int q0 = task.Query.Start;
-        int kv0 = task.KeyValue.Start;
-        nint key = _geometry.KeyValueRow(tensors.KeyValue.Key, kv0);
-        nint value = _geometry.KeyValueRow(tensors.KeyValue.Value, kv0);
-        long workspaceBytes = _workspace.Bytes;
-        if (staged)
-        {
-            Staging staging = StagingArea();
-            CopyKeyValueRow(_geometry.KeyValueRow(tensors.KeyValue.Key, step.KeyValue.Start), _geometry.KeyValue, staging.Key, StagedStrides);
-            CopyKeyValueRow(_geometry.KeyValueRow(tensors.KeyValue.Value, step.KeyValue.Start), _geometry.KeyValue, staging.Value, StagedStrides);
-            (key, value, workspaceBytes) = (staging.Key, staging.Value, staging.Key - _workspace.Pointer);
-        }
+        Operands at = Place(step, tensors.KeyValue, default);
 
         fixed (ringattn_sdpa_desc* desc = &_forward)
         {
@@ -107,12 +97,12 @@ internal sealed unsafe class CudnnBlockAttention : IBlockAttentionKernel<DeviceT
                 _context,
                 desc,
                 (void*)_geometry.QueryRow(tensors.Query, q0),
-                (void*)key,
-                (void*)value,
+                (void*)at.Key,
+                (void*)at.Value,
                 (void*)_geometry.QueryRow(tensors.PartialOutput, q0),
                 (float*)tensors.PartialLse.Pointer, // packed [B, Hq, s_q] at the start, as the merge reads it
                 (void*)_workspace.Pointer,
-                (nuint)workspaceBytes,
+                (nuint)at.WorkspaceBytes,
                 _stream));
         }
     }
@@ -125,20 +115,7 @@ internal sealed unsafe class CudnnBlockAttention : IBlockAttentionKernel<DeviceT
         BlockTask task = staged ? StagedTask(step) : step;
         DescribeBackward(task, staged);
         int q0 = task.Query.Start;
-        int kv0 = task.KeyValue.Start;
-        nint key = _geometry.KeyValueRow(tensors.KeyValue.Key, kv0);
-        nint value = _geometry.KeyValueRow(tensors.KeyValue.Value, kv0);
-        nint keyGradient = _geometry.KeyValueRow(tensors.PartialKeyValueGradient.Key, kv0);
-        nint valueGradient = _geometry.KeyValueRow(tensors.PartialKeyValueGradient.Value, kv0);
-        long workspaceBytes = _workspace.Bytes;
-        Staging staging = staged ? StagingArea() : default;
-        if (staged)
-        {
-            CopyKeyValueRow(_geometry.KeyValueRow(tensors.KeyValue.Key, step.KeyValue.Start), _geometry.KeyValue, staging.Key, StagedStrides);
-            CopyKeyValueRow(_geometry.KeyValueRow(tensors.KeyValue.Value, step.KeyValue.Start), _geometry.KeyValue, staging.Value, StagedStrides);
-            (key, value, keyGradient, valueGradient) = (staging.Key, staging.Value, staging.KeyGradient, staging.ValueGradient);
-            workspaceBytes = staging.Key - _workspace.Pointer;
-        }
+        Operands at = Place(step, tensors.KeyValue, tensors.PartialKeyValueGradient);
 
         fixed (ringattn_sdpa_bwd_desc* desc = &_backward)
         {
@@ -146,24 +123,24 @@ internal sealed unsafe class CudnnBlockAttention : IBlockAttentionKernel<DeviceT
                 _context,
                 desc,
                 (void*)_geometry.QueryRow(tensors.Query, q0),
-                (void*)key,
-                (void*)value,
+                (void*)at.Key,
+                (void*)at.Value,
                 (void*)_geometry.QueryRow(tensors.Output, q0),
                 (void*)_geometry.QueryRow(tensors.OutputGradient, q0),
                 (float*)tensors.Lse.Pointer + q0, // the merged [B, Hq, L] LSE, viewed from row q0 (lse_stride below)
                 (void*)_geometry.QueryRow(tensors.PartialQueryGradient, q0),
-                (void*)keyGradient,
-                (void*)valueGradient,
+                (void*)at.KeyGradient,
+                (void*)at.ValueGradient,
                 (void*)_workspace.Pointer,
-                (nuint)workspaceBytes,
+                (nuint)at.WorkspaceBytes,
                 _stream));
         }
 
         if (staged)
         {
             // Row 0 of the staged dK/dV is the block's; row 1, the zero key's, is dropped.
-            CopyKeyValueRow(staging.KeyGradient, StagedStrides, _geometry.KeyValueRow(tensors.PartialKeyValueGradient.Key, step.KeyValue.Start), _geometry.KeyValue);
-            CopyKeyValueRow(staging.ValueGradient, StagedStrides, _geometry.KeyValueRow(tensors.PartialKeyValueGradient.Value, step.KeyValue.Start), _geometry.KeyValue);
+            CopyKeyValueRow(at.KeyGradient, StagedStrides, _geometry.KeyValueRow(tensors.PartialKeyValueGradient.Key, step.KeyValue.Start), _geometry.KeyValue);
+            CopyKeyValueRow(at.ValueGradient, StagedStrides, _geometry.KeyValueRow(tensors.PartialKeyValueGradient.Value, step.KeyValue.Start), _geometry.KeyValue);
         }
     }
 
@@ -200,14 +177,26 @@ internal sealed unsafe class CudnnBlockAttention : IBlockAttentionKernel<DeviceT
     private const long StagingAlignment = 256;
 
     /// <summary>
-    /// The scratch planes. The workspace was zeroed when allocated and cuDNN is never given this part of it, so the
-    /// rows that are never copied into (row 1 of K and V) stay zero.
+    /// Where a call reads K and V and writes dK and dV, and how much workspace it may use: the block's own rows, or for
+    /// a staged block the scratch planes at the workspace's end, once its one K and V row are copied in. The workspace
+    /// was zeroed when allocated and cuDNN is never given the scratch part, so row 1 of the scratch K and V stays zero.
     /// </summary>
-    private Staging StagingArea()
+    private Operands Place(in BlockTask step, in KeyValuePlanes<DeviceTensor> block, in KeyValuePlanes<DeviceTensor> gradient)
     {
+        int kv0 = step.KeyValue.Start;
+        if (!IsStaged(step))
+        {
+            return new Operands(
+                _geometry.KeyValueRow(block.Key, kv0), _geometry.KeyValueRow(block.Value, kv0),
+                _geometry.KeyValueRow(gradient.Key, kv0), _geometry.KeyValueRow(gradient.Value, kv0), _workspace.Bytes);
+        }
+
         nint start = (_workspace.Pointer + (nint)(_workspace.Bytes - StagingBytes)) & ~(nint)(StagingAlignment - 1);
         nint plane = (nint)StagedPlaneBytes;
-        return new Staging(start, start + plane, start + (2 * plane), start + (3 * plane));
+        var at = new Operands(start, start + plane, start + (2 * plane), start + (3 * plane), start - _workspace.Pointer);
+        CopyKeyValueRow(_geometry.KeyValueRow(block.Key, kv0), _geometry.KeyValue, at.Key, StagedStrides);
+        CopyKeyValueRow(_geometry.KeyValueRow(block.Value, kv0), _geometry.KeyValue, at.Value, StagedStrides);
+        return at;
     }
 
     /// <summary>Copies one row [B, Hkv, 1, D] of a K-shaped tensor between two layouts, in the compute precision.</summary>
@@ -220,8 +209,8 @@ internal sealed unsafe class CudnnBlockAttention : IBlockAttentionKernel<DeviceT
         ShimStatus.Check(NativeMethods.ringattn_cast(&src, (void*)source, &dst, (void*)destination, _stream));
     }
 
-    /// <summary>Addresses of the staged K, V, dK and dV.</summary>
-    private readonly record struct Staging(nint Key, nint Value, nint KeyGradient, nint ValueGradient);
+    /// <summary>The addresses of one call's K, V, dK and dV (row kv0 of each, or the scratch planes), and its workspace bytes.</summary>
+    private readonly record struct Operands(nint Key, nint Value, nint KeyGradient, nint ValueGradient, long WorkspaceBytes);
 
     private void DescribeForward(ref ringattn_sdpa_desc desc, in BlockTask task, bool staged)
     {

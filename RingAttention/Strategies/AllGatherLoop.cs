@@ -5,8 +5,9 @@ namespace RingAttention.Strategies;
 /// <summary>
 /// The all-gather strategy for one rank (strategies.md §1): gather every rank's stacked K|V once, then run the ring's
 /// own block tasks (<see cref="StepTaskTable"/>: one sequence's, or every packed document's) against the gathered
-/// blocks and merge them by LSE, as the ring would, only without waiting for each block to arrive. The backward gathers again (the API is stateless),
-/// accumulates dK|dV per source block in fp32 and reduce-scatters them to their owners.
+/// blocks and merge them by LSE, as the ring would, only without waiting for each block to arrive. The backward
+/// gathers again (the API is stateless), accumulates dK|dV per source block in fp32 and reduce-scatters them to their
+/// owners.
 /// </summary>
 /// <remarks>
 /// The ring's tasks rather than TE's one call per chunk prefix: they already express every balancing (striped with a

@@ -18,8 +18,8 @@ internal sealed class BaselineRunner : IAttentionRunner
             DeviceRandom.Fill(_call.KeyValue.Value, _call.Device, 3);
             DeviceRandom.Fill(_call.OutputGradient, _call.Device, 4);
 
-            // The forward gives the backward a consistent O and LSE; both warm up.
-            Forward();
+            // The whole forward (LSE included) gives the backward a consistent O and LSE; both warm up.
+            _call.Forward();
             Backward();
             Synchronize();
         }
@@ -33,7 +33,8 @@ internal sealed class BaselineRunner : IAttentionRunner
     /// <summary>The cuDNN workspace: the baseline holds no ring buffers.</summary>
     public long DeviceMemoryBytes => _call.WorkspaceBytes;
 
-    public void Forward() => _call.Forward();
+    /// <summary>The forward's cuDNN calls (for packed documents without the per-document LSE copies; see <see cref="SingleCallAttention.ForwardCalls"/>).</summary>
+    public void Forward() => _call.ForwardCalls();
 
     public void Backward() => _call.Backward();
 

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging.Abstractions;
-using RingAttention.Backends;
 using RingAttention.Cuda;
 using RingAttention.Cuda.Device;
 using RingAttention.Cuda.Ring;
@@ -12,8 +11,8 @@ namespace RingAttention.Benchmarks;
 /// accumulations on that rank's own buffers — with links that move nothing (<see cref="SilentLinks"/>), alone on the
 /// GPU; the same for one rank of the all-gather (its gathers and reduce-scatters left out). Its
 /// time is the rank's critical path without transfers: what a real N-GPU run would take per rank if every exchange were
-/// hidden. The buffers keep whatever they hold (timing does not depend on values); every one is filled with random data
-/// once so that no NaN or denormal path is taken. Calls only enqueue work on the rank's compute stream;
+/// hidden. The buffers keep whatever they hold (timing does not depend on values); every one is filled once with a
+/// finite value so that no NaN or denormal path is taken. Calls only enqueue work on the rank's compute stream;
 /// <see cref="Synchronize"/> waits for it. One call at a time.
 /// </summary>
 internal sealed class CudaRankReplay : IAttentionRunner
@@ -37,29 +36,9 @@ internal sealed class CudaRankReplay : IAttentionRunner
             var geometry = new CudaTensorGeometry(problem, elementType);
             _rank = new CudaRank(problem, geometry, context, Device, rank, new SilentLinks(), recordTimeline, NullLogger.Instance);
             AllocateCallerTensors(geometry, elementType);
-            if (_rank.HasWorkspace)
-            {
-                // Every ring buffer (travelling blocks and accumulators included) starts from finite random values.
-                RingWorkspace<DeviceTensor> ws = _rank.Workspace;
-                DeviceTensor[] scratch =
-                [
-                    ws.OwnKeyValue, ws.KeyValueA, ws.KeyValueB, ws.OutputAccumulator, ws.LseAccumulator,
-                    ws.PartialsA.Output, ws.PartialsA.Lse, ws.PartialsA.KeyValueGradient,
-                    ws.PartialsB.Output, ws.PartialsB.Lse, ws.PartialsB.KeyValueGradient,
-                    ws.QueryGradientAccumulator, ws.OwnKeyValueGradient, ws.KeyValueGradientA, ws.KeyValueGradientB,
-                ];
-                int seed = 1000 * (rank + 1);
-                foreach (DeviceTensor tensor in scratch)
-                {
-                    DeviceRandom.Fill(tensor, Device, seed++);
-                }
-            }
-            else
-            {
-                // The all-gather's own buffers (the gathered blocks among them): 0x3C in every byte is a small finite
-                // normal value in bf16, fp16 and fp32 alike, so no NaN or denormal path is taken.
-                _rank.FillBuffers(0x3C);
-            }
+            // Every buffer of the rank (ring blocks, accumulators, an all-gather's gathered blocks): 0x3C in every byte
+            // is a small finite normal value in bf16, fp16 and fp32 alike, so no NaN or denormal path is taken.
+            _rank.FillBuffers(0x3C);
 
             // One forward gives the backward a consistent O and LSE; one backward warms everything up.
             Forward();
