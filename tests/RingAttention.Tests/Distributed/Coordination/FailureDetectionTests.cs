@@ -109,6 +109,10 @@ public sealed class FailureDetectionTests
         ranks[1].ReportFailure("first");
         AssertFailsWithin(ranks[0], Promptly, clock);
         ranks[2].Crash();
+
+        // The token's callbacks run on the thread pool (CancelAsync), late on a loaded machine: wait for the first with
+        // a deadline, then leave a second one time to show.
+        Assert.True(SpinWait.SpinUntil(() => Volatile.Read(ref cancellations) > 0, TimeSpan.FromSeconds(10)), "the token was never cancelled");
         Thread.Sleep(300);
 
         Assert.Equal(new RankFailure(1, RankFailureKind.Reported, "rank 1 failed: first"), ranks[0].Failure);
